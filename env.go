@@ -1,0 +1,151 @@
+package secret
+
+import (
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"maps"
+	"slices"
+	"strings"
+)
+
+// Env is a resolved, validated and immutable set of secrets, with the origin
+// of each. [Resolve] makes one; the zero Env is empty and ready to use. An Env
+// is safe for concurrent use.
+//
+// Every printed form of an Env (String, GoString, every fmt verb, slog and
+// JSON) shows its keys and their origins, never a value. The values are read
+// with Get, Map, Environ and Overlay only.
+type Env struct {
+	vars   map[string]string
+	origin map[string]string
+	keys   []string // sorted
+}
+
+// The methods have value receivers so that an Env copied out of its pointer
+// prints redacted too: fmt would otherwise print its fields.
+var (
+	_ fmt.Formatter  = Env{}
+	_ fmt.Stringer   = Env{}
+	_ fmt.GoStringer = Env{}
+	_ slog.LogValuer = Env{}
+	_ json.Marshaler = Env{}
+)
+
+// newEnv takes ownership of vars and origin.
+func newEnv(vars, origin map[string]string) *Env {
+	return &Env{vars: vars, origin: origin, keys: slices.Sorted(maps.Keys(vars))}
+}
+
+// Get returns the value of key and whether it is set.
+func (e Env) Get(key string) (string, bool) {
+	v, ok := e.vars[key]
+	return v, ok
+}
+
+// Len returns the number of keys.
+func (e Env) Len() int { return len(e.keys) }
+
+// Keys returns the keys, sorted.
+func (e Env) Keys() []string { return slices.Clone(e.keys) }
+
+// Map returns a copy of the keys and values.
+func (e Env) Map() map[string]string {
+	m := maps.Clone(e.vars)
+	if m == nil {
+		m = map[string]string{}
+	}
+	return m
+}
+
+// Origin returns the Name of the source whose value for key won, or "" when
+// key is not set.
+func (e Env) Origin(key string) string { return e.origin[key] }
+
+// Environ returns the secrets as "KEY=VALUE" entries sorted by key, ready for
+// [os/exec.Cmd.Env]. It holds the secrets alone; see Overlay to add them to
+// an existing environment.
+func (e Env) Environ() []string {
+	out := make([]string, 0, len(e.keys))
+	for _, k := range e.keys {
+		out = append(out, k+"="+e.vars[k])
+	}
+	return out
+}
+
+// Overlay returns base, typically [os.Environ], with the secrets set on top:
+// one entry per key. Entries of base whose key the Env sets are dropped; of
+// several entries of base with one key, the last wins, as in [os/exec.Cmd];
+// the rest keep their order. The secrets follow, sorted by key. An entry of
+// base without "=" is kept as it is. base is not modified.
+func (e Env) Overlay(base []string) []string {
+	out := make([]string, 0, len(base)+len(e.keys))
+	last := make(map[string]int, len(base)) // key -> index in out
+	for _, kv := range base {
+		k, _, _ := strings.Cut(kv, "=")
+		if _, ok := e.vars[k]; ok {
+			continue
+		}
+		if i, ok := last[k]; ok {
+			out[i] = kv
+			continue
+		}
+		last[k] = len(out)
+		out = append(out, kv)
+	}
+	return append(out, e.Environ()...)
+}
+
+// String returns the keys and their origins, as in
+// "Env{API_KEY (dotenv:.env), MODE (map)}". It never shows a value.
+func (e Env) String() string {
+	var b strings.Builder
+	b.WriteString("Env{")
+	for i, k := range e.keys {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(k)
+		b.WriteString(" (")
+		b.WriteString(e.origin[k])
+		b.WriteString(")")
+	}
+	b.WriteString("}")
+	return b.String()
+}
+
+// GoString returns the form printed by %#v: "secret." followed by String.
+func (e Env) GoString() string { return "secret." + e.String() }
+
+// Format implements [fmt.Formatter] so that every verb, with every flag,
+// prints String (or GoString for %#v), never the values.
+func (e Env) Format(f fmt.State, verb rune) {
+	if verb == 'v' && f.Flag('#') {
+		fmt.Fprint(f, e.GoString())
+		return
+	}
+	fmt.Fprint(f, e.String())
+}
+
+// LogValue implements [slog.LogValuer]: a group with one entry per key whose
+// value is the key's origin, as in "env.API_KEY.origin=dotenv:.env".
+func (e Env) LogValue() slog.Value {
+	attrs := make([]slog.Attr, 0, len(e.keys))
+	for _, k := range e.keys {
+		attrs = append(attrs, slog.Group(k, slog.String("origin", e.origin[k])))
+	}
+	return slog.GroupValue(attrs...)
+}
+
+// MarshalJSON implements [json.Marshaler] with the keys and their origins, as
+// in {"API_KEY":{"origin":"dotenv:.env"}}. It never writes a value.
+func (e Env) MarshalJSON() ([]byte, error) {
+	type entry struct {
+		Origin string `json:"origin"`
+	}
+	m := make(map[string]entry, len(e.keys))
+	for _, k := range e.keys {
+		m[k] = entry{Origin: e.origin[k]}
+	}
+	return json.Marshal(m)
+}

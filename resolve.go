@@ -1,0 +1,181 @@
+package secret
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+)
+
+// Limits on keys and values, Modal's.
+const (
+	maxKeyLen   = 16384
+	maxValueLen = 32768
+)
+
+// Resolver resolves sources into an [Env]. Its zero value resolves without
+// declaration checks, reading [FromName] bundles from the default store.
+//
+// A Resolver is safe for concurrent use as long as its fields are not changed
+// while Resolve runs.
+type Resolver struct {
+	// Store is where FromName sources look. When nil, FromName uses the
+	// default local encrypted store, opened at most once per Resolve and only
+	// when a FromName source is given.
+	Store Store
+
+	// Manifest declares the keys the workload needs. When nil, no declaration
+	// checks are made.
+	Manifest *Manifest
+
+	// Strict also rejects keys that Manifest does not declare. It requires a
+	// Manifest.
+	Strict bool
+}
+
+// Resolve resolves sources with the zero [Resolver]: no declaration checks,
+// and FromName bundles from the default store.
+func Resolve(ctx context.Context, sources ...Source) (*Env, error) {
+	var r Resolver
+	return r.Resolve(ctx, sources...)
+}
+
+// Resolve loads the sources in order, merges them (for each key, the last
+// source that sets it wins), checks every key and value, and validates the
+// result against the Manifest.
+//
+// If a source fails, the error is a [*SourceError] naming it. If the merged
+// secrets do not satisfy the Manifest, the error is a [*ValidationError] that
+// lists every missing key. No partial Env is ever returned.
+func (r *Resolver) Resolve(ctx context.Context, sources ...Source) (*Env, error) {
+	if r.Strict && r.Manifest == nil {
+		return nil, errors.New("envseal: Resolver.Strict is set but Resolver.Manifest is nil")
+	}
+	if r.Manifest != nil {
+		if err := r.Manifest.validate(); err != nil {
+			return nil, fmt.Errorf("envseal: invalid manifest: %w", err)
+		}
+	}
+	for i, s := range sources {
+		if s == nil {
+			return nil, fmt.Errorf("envseal: source %d of %d is nil", i+1, len(sources))
+		}
+	}
+	vars := map[string]string{}
+	origin := map[string]string{}
+	var store Store // opened on first use
+	for _, s := range expand(sources) {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		name := s.Name()
+		m, err := r.load(ctx, s, &store)
+		if err != nil {
+			return nil, &SourceError{Source: name, Err: err}
+		}
+		if err := check(name, m); err != nil {
+			return nil, err
+		}
+		for k, v := range m {
+			vars[k] = v
+			origin[k] = name
+		}
+	}
+	if r.Manifest != nil {
+		if err := r.Manifest.check(vars, r.Strict); err != nil {
+			return nil, err
+		}
+	}
+	return newEnv(vars, origin), nil
+}
+
+// load loads s, giving a FromName source the Resolver's store.
+func (r *Resolver) load(ctx context.Context, s Source, store *Store) (map[string]string, error) {
+	ns, ok := s.(nameSource)
+	if !ok {
+		return s.Load(ctx)
+	}
+	if *store == nil {
+		if r.Store != nil {
+			*store = r.Store
+		} else {
+			st, err := defaultStore()
+			if err != nil {
+				return nil, err
+			}
+			*store = st
+		}
+	}
+	return ns.loadFrom(ctx, *store)
+}
+
+// multiSource is a Source made of several, such as FromDotenv with several
+// files. Resolve loads the parts as separate sources, so that Origin and
+// errors name the part.
+type multiSource interface {
+	parts() []Source
+}
+
+func expand(sources []Source) []Source {
+	if !slices.ContainsFunc(sources, func(s Source) bool { _, ok := s.(multiSource); return ok }) {
+		return sources
+	}
+	var out []Source
+	for _, s := range sources {
+		if m, ok := s.(multiSource); ok {
+			out = append(out, m.parts()...)
+			continue
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// check applies the key and value rules to what one source loaded, reporting
+// every violation, in key order.
+func check(source string, m map[string]string) error {
+	var errs []error
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		if err := checkEntry(k, m[k]); err != nil {
+			errs = append(errs, &SourceError{Source: source, Key: k, Err: err})
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// checkEntry returns what is wrong with a key and its value, never quoting
+// the value.
+func checkEntry(k, v string) error {
+	switch {
+	case k == "":
+		return errors.New("empty key")
+	case len(k) > maxKeyLen:
+		return fmt.Errorf("key is %d bytes, over the limit of %d", len(k), maxKeyLen)
+	case !validKey(k):
+		return errors.New("invalid key: want [A-Za-z_][A-Za-z0-9_]*")
+	case len(v) > maxValueLen:
+		return fmt.Errorf("value is %d bytes, over the limit of %d", len(v), maxValueLen)
+	case strings.IndexByte(v, 0) >= 0:
+		return errors.New("value contains a NUL byte")
+	}
+	return nil
+}
+
+// validKey reports whether k matches [A-Za-z_][A-Za-z0-9_]*.
+func validKey(k string) bool {
+	if k == "" {
+		return false
+	}
+	for i := 0; i < len(k); i++ {
+		c := k[i]
+		switch {
+		case c == '_', 'A' <= c && c <= 'Z', 'a' <= c && c <= 'z':
+		case '0' <= c && c <= '9' && i > 0:
+		default:
+			return false
+		}
+	}
+	return true
+}
