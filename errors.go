@@ -39,24 +39,21 @@ func (e *SourceError) Unwrap() error { return e.Err }
 // ParseError reports a syntax error in a .env file or a manifest. Its text is
 // "path:line: what is wrong"; it never quotes the file's content.
 type ParseError struct {
-	Path string // the file, or "" when parsing bytes that came from no file
+	Path string // the file; "" when parsing bytes that came from no file
 	Line int    // 1-based; 0 when the error is not tied to a line
 	Err  error  // what is wrong
 }
 
 func (e *ParseError) Error() string {
-	var b strings.Builder
-	if e.Path != "" {
-		b.WriteString(e.Path)
-	} else {
-		b.WriteString("<input>")
+	switch {
+	case e.Path == "" && e.Line > 0:
+		return fmt.Sprintf("line %d: %v", e.Line, e.Err)
+	case e.Path == "":
+		return e.Err.Error()
+	case e.Line > 0:
+		return fmt.Sprintf("%s:%d: %v", e.Path, e.Line, e.Err)
 	}
-	if e.Line > 0 {
-		fmt.Fprintf(&b, ":%d", e.Line)
-	}
-	b.WriteString(": ")
-	b.WriteString(e.Err.Error())
-	return b.String()
+	return fmt.Sprintf("%s: %v", e.Path, e.Err)
 }
 
 func (e *ParseError) Unwrap() error { return e.Err }
