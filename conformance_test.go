@@ -141,3 +141,15 @@ func TestFromNameConformance(t *testing.T) {
 		return nameSourceViaResolver{store: memStore{"bundle": maps.Clone(entries)}, name: "bundle"}
 	})
 }
+
+func TestFromNameFileStoreConformance(t *testing.T) {
+	t.Parallel()
+	key, err := secret.GenerateKey()
+	require.NoError(t, err)
+	testSourceConformance(t, func(t *testing.T, entries map[string]string) secret.Source {
+		st, err := secret.OpenFileStore(t.TempDir()+"/store", key)
+		require.NoError(t, err)
+		require.NoError(t, st.Set(context.Background(), "bundle", entries))
+		return nameSourceViaResolver{store: st, name: "bundle"}
+	})
+}

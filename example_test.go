@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 
 	"github.com/envseal/secret"
 )
@@ -86,4 +88,82 @@ func ExampleEnv_Overlay() {
 	env, _ := secret.Resolve(context.Background(), secret.FromMap(map[string]string{"TOKEN": "t0k3n"}))
 	fmt.Println(env.Overlay([]string{"HOME=/home/app", "TOKEN=stale", "PATH=/usr/bin"}))
 	// Output: [HOME=/home/app PATH=/usr/bin TOKEN=t0k3n]
+}
+
+// A FileStore keeps named bundles sealed on disk; FromName reads one at
+// Resolve time. Programs usually open the default store with DefaultStore,
+// which finds its key with LoadKey.
+func ExampleFromName() {
+	dir, err := os.MkdirTemp("", "envseal-example")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer os.RemoveAll(dir)
+
+	key, err := secret.GenerateKey()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	store, err := secret.OpenFileStore(filepath.Join(dir, "store"), key)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	ctx := context.Background()
+	if err := store.Set(ctx, "openai", map[string]string{"OPENAI_API_KEY": "sk-example", "ORG": "acme"}); err != nil {
+		fmt.Println(err)
+		return
+	}
+
+	r := secret.Resolver{Store: store}
+	env, err := r.Resolve(ctx,
+		secret.FromName("openai"),
+		secret.FromMap(map[string]string{"ORG": "acme-staging"}), // a per-function override
+	)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(env)
+
+	_, err = r.Resolve(ctx, secret.FromName("anthropic"))
+	fmt.Println(errors.Is(err, secret.ErrNotFound))
+	fmt.Println(key) // a Key never prints; key.Encode() is its text form
+	// Output:
+	// Env{OPENAI_API_KEY (name:openai), ORG (map)}
+	// true
+	// secret.Key(REDACTED)
+}
+
+// Update changes a bundle under the store's lock, so that concurrent writers,
+// in this process or others, lose nothing.
+func ExampleFileStore_Update() {
+	dir, err := os.MkdirTemp("", "envseal-example")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer os.RemoveAll(dir)
+	key, _ := secret.GenerateKey()
+	store, err := secret.OpenFileStore(filepath.Join(dir, "store"), key)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	ctx := context.Background()
+	_ = store.Set(ctx, "db", map[string]string{"DB_USER": "app"})
+	err = store.Update(ctx, "db", func(env map[string]string) error {
+		env["DB_PASSWORD"] = "not-a-real-password"
+		return nil
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	names, _ := store.List(ctx)
+	bundle, _ := store.Get(ctx, "db")
+	fmt.Println(names, len(bundle))
+	// Output: [db] 2
 }

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -125,12 +127,69 @@ func coreLeakCases() []leakCase {
 	}
 }
 
+// storeLeakCases are the error paths of the encrypted store and its key.
+func storeLeakCases() []leakCase {
+	ctx := context.Background()
+	newStore := func(t *testing.T) (*secret.FileStore, string) {
+		key, err := secret.GenerateKey()
+		require.NoError(t, err)
+		dir := filepath.Join(t.TempDir(), "store")
+		st, err := secret.OpenFileStore(dir, key)
+		require.NoError(t, err)
+		require.NoError(t, st.Set(ctx, "app", map[string]string{"TOKEN": canary}))
+		return st, dir
+	}
+	return []leakCase{
+		{"bundle opened with the wrong key", func(t *testing.T) error {
+			_, dir := newStore(t)
+			other, err := secret.GenerateKey()
+			require.NoError(t, err)
+			st, err := secret.OpenFileStore(dir, other)
+			require.NoError(t, err)
+			return resolveErr(t, secret.Resolver{Store: st}, secret.FromName("app"))
+		}},
+		{"tampered bundle", func(t *testing.T) error {
+			st, dir := newStore(t)
+			path := filepath.Join(dir, "app.sealed")
+			data, err := os.ReadFile(path)
+			require.NoError(t, err)
+			data[len(data)-1] ^= 1
+			require.NoError(t, os.WriteFile(path, data, 0o600))
+			return resolveErr(t, secret.Resolver{Store: st}, secret.FromName("app"))
+		}},
+		{"set a value with NUL", func(t *testing.T) error {
+			st, _ := newStore(t)
+			return st.Set(ctx, "app", map[string]string{"TOKEN": canary + "\x00"})
+		}},
+		{"set an oversized value", func(t *testing.T) error {
+			st, _ := newStore(t)
+			return st.Update(ctx, "app", func(env map[string]string) error {
+				env["BIG"] = strings.Repeat(canary, 2000)
+				return nil
+			})
+		}},
+		{"malformed key text", func(t *testing.T) error {
+			_, err := secret.ParseKey("envseal-key-1-" + canary)
+			return err
+		}},
+		{"key with a typo", func(t *testing.T) error {
+			k, err := secret.GenerateKey()
+			require.NoError(t, err)
+			text := []byte(k.Encode())
+			text[20] ^= 1
+			_, err = secret.ParseKey(string(text) + canary)
+			return err
+		}},
+	}
+}
+
 // TestNoValueInErrors drives every error path with the canary in its input
 // and checks every printed form of the error.
 func TestNoValueInErrors(t *testing.T) {
 	t.Parallel()
 	var cases []leakCase
 	cases = append(cases, coreLeakCases()...)
+	cases = append(cases, storeLeakCases()...)
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
