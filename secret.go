@@ -42,6 +42,20 @@
 // reported at once, each with its description, in one [*ValidationError]. With
 // Strict set, keys the manifest does not declare are reported too.
 //
+// # Encrypted store
+//
+// [FromName] reads named bundles from a [Store]. The default one, a
+// [FileStore] opened by [DefaultStore], is a folder ($ENVSEAL_STORE, else
+// <user config dir>/envseal/store) of files sealed with AES-256-GCM under a
+// 32-byte [Key] found by [LoadKey]: $ENVSEAL_KEY, else the file named by
+// $ENVSEAL_KEY_FILE, else <user config dir>/envseal/key. Each file's name is
+// authenticated with it, so a file copied or renamed to another bundle does
+// not open; any authentication failure is one opaque error wrapping
+// [ErrAuthFailed]. Writers serialise on a lock file and replace files
+// atomically. A Key never prints; [Key.Encode] is its only text form. The
+// store does not protect against an attacker who restores an older sealed
+// file of the same bundle, deletes bundles, or reads names, sizes and times.
+//
 // # Errors
 //
 // Check errors with [errors.Is] and [errors.As], never by their text:
@@ -53,6 +67,8 @@
 //   - [*ParseError]: a syntax error in a .env file or a manifest, with its path
 //     and line.
 //   - [*ValidationError]: the merged secrets do not satisfy the manifest.
+//   - [ErrAuthFailed]: a sealed bundle did not open: wrong key, or a file
+//     modified, truncated or renamed.
 //
 // # Security
 //
