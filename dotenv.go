@@ -166,8 +166,11 @@ func (s dotenvFiles) Load(ctx context.Context) (map[string]string, error) {
 // any other value is first quoted in a form godotenv reads back exactly
 // (godotenvQuote), so godotenv checks the quoting. The few values godotenv
 // cannot represent at all (a trailing \ or " together with a ' or CR and a
-// $, # or blank) rest on our parser alone. godotenv never sees a BOM, a CRLF, an invalid key or a
-// duplicate, and its errors are never shown: they quote the file.
+// $, # or blank) rest on our parser alone. godotenv never sees a BOM, a
+// CRLF, an invalid key or a duplicate, and its errors are never shown: they
+// quote the file. godotenv v1.5.1 expands $NAME from its own map only, never
+// from the process environment; since every $ it sees is escaped, it expands
+// nothing here.
 
 // errCrossCheck reports that godotenv read an entry differently from our
 // parser: a bug in one of them, never a guess.
