@@ -1,0 +1,227 @@
+package secret
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+)
+
+// maxDirFileSize caps the size of one file of a secrets folder. Larger files
+// are refused without being read past the limit.
+const maxDirFileSize = 1 << 20 // 1 MiB
+
+// dirLoadAttempts bounds how often Load starts over when a Kubernetes volume
+// is updated while it reads it.
+const dirLoadAttempts = 3
+
+// kubeDataLink is the link the kubelet swaps to update a secret volume.
+const kubeDataLink = "..data"
+
+// FromDir returns a Source of the files in the folder dir, one per key, the
+// file name being the key: a Kubernetes secret volume, a Docker
+// /run/secrets folder or an OpenFaaS /var/openfaas/secrets folder. The folder
+// is read when the Source loads, not when FromDir is called. Its name is
+// "dir:" followed by dir.
+//
+// The rules:
+//
+//   - Entries whose names start with "." are skipped: the kubelet's ..data
+//     link, its timestamped ..2026_11_22_17_40_00.123456789 folders and
+//     ..data_tmp, and hidden files.
+//   - Every other entry must be a regular file, or a link to one, whose name
+//     is a valid key ([A-Za-z_][A-Za-z0-9_]*). Names are never rewritten:
+//     api-key or tls.crt is an error, not API_KEY or TLS_CRT. (Kubernetes
+//     secret names, and so OpenFaaS ones, are lowercase with dashes; use
+//     data keys such as db_password, or a volume's items to pick file names.)
+//   - A folder that does not start with "." is an error: secrets are not
+//     searched for in subfolders.
+//   - Links are followed only inside the folder, with [os.Root]: a link must
+//     be relative, and it, and every link it goes through, must stay inside
+//     dir. A link that leaves the folder, or is absolute, is an error; so is
+//     one whose target does not exist. The kubelet's KEY -> ..data/KEY ->
+//     ..2026_.../KEY links stay inside and are followed.
+//   - A file over 1 MiB is an error; at most 1 MiB and one byte is read.
+//   - One trailing "\n" or "\r\n" is trimmed from each file, as editors and
+//     `echo` add it; any other whitespace, including a second newline, is
+//     part of the value. A file holding only "\n" is the empty value.
+//
+// Entries are read in name order. Every problem is reported, joined in that
+// order, each naming the entry and never its content; no partial result is
+// returned. A dir that does not exist is an error wrapping [ErrNotFound]; one
+// that is not a folder is an error too.
+//
+// When dir is a Kubernetes volume (it has a ..data link), Load reads the
+// target of ..data before and after reading the files, and starts over, up
+// to 3 times, when the kubelet swapped it in between, so the result is one
+// version of the secret, never a mix of two. While the kubelet updates a
+// volume that gains a key, the new key's link points to a file that only the
+// next version has, for an instant; a Load in that instant reports the link
+// as dangling.
+func FromDir(dir string) Source {
+	return dirSource{dir: dir}
+}
+
+type dirSource struct{ dir string }
+
+func (s dirSource) Name() string { return "dir:" + s.dir }
+
+func (s dirSource) Load(ctx context.Context) (map[string]string, error) {
+	for attempt := 1; ; attempt++ {
+		before := s.dataTarget()
+		m, err := s.load(ctx)
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return nil, ctxErr
+		}
+		if s.dataTarget() == before {
+			return m, err
+		}
+		if attempt == dirLoadAttempts {
+			return nil, fmt.Errorf("folder %s changed while it was read, %d times: its %s link was swapped", s.dir, dirLoadAttempts, kubeDataLink)
+		}
+	}
+}
+
+// dataTarget returns the target of the kubelet's ..data link, or "" when
+// there is none.
+func (s dirSource) dataTarget() string {
+	target, err := os.Readlink(filepath.Join(s.dir, kubeDataLink))
+	if err != nil {
+		return ""
+	}
+	return target
+}
+
+// load reads the folder once.
+func (s dirSource) load(ctx context.Context) (map[string]string, error) {
+	info, err := os.Stat(s.dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("folder %s: %w", s.dir, ErrNotFound)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !info.IsDir() {
+		return nil, fmt.Errorf("%s is not a folder", s.dir)
+	}
+	root, err := os.OpenRoot(s.dir)
+	if err != nil {
+		return nil, err
+	}
+	defer root.Close()
+	f, err := root.Open(".")
+	if err != nil {
+		return nil, err
+	}
+	entries, err := f.ReadDir(-1)
+	f.Close()
+	if err != nil {
+		return nil, fmt.Errorf("folder %s: %w", s.dir, err)
+	}
+	slices.SortFunc(entries, func(a, b fs.DirEntry) int { return strings.Compare(a.Name(), b.Name()) })
+
+	m := make(map[string]string, len(entries))
+	var errs []error
+	for _, e := range entries {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		name := e.Name()
+		if strings.HasPrefix(name, ".") {
+			continue
+		}
+		v, err := readDirEntry(root, s.dir, name, e.Type())
+		if err != nil {
+			errs = append(errs, fmt.Errorf("entry %s: %w", quoteKey(name), err))
+			continue
+		}
+		m[name] = v
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return m, nil
+}
+
+// errLeavesFolder reports a link that resolves outside the folder.
+var errLeavesFolder = errors.New("link leaves the folder")
+
+// readDirEntry reads the value of the entry name of root, whose type from
+// the folder listing is typ. Its errors never hold the file's content.
+func readDirEntry(root *os.Root, dir, name string, typ fs.FileMode) (string, error) {
+	if !validKey(name) {
+		return "", errors.New("file name is not a valid key: want [A-Za-z_][A-Za-z0-9_]*")
+	}
+	isLink := typ&fs.ModeSymlink != 0
+	if isLink {
+		// Say plainly what os.Root would refuse with a terser message.
+		target, err := os.Readlink(filepath.Join(dir, name))
+		switch {
+		case err != nil:
+			return "", unwrapPath("readlink", err)
+		case filepath.IsAbs(target):
+			return "", errors.New("link is absolute: links must be relative and stay inside the folder")
+		case !filepath.IsLocal(target):
+			return "", errLeavesFolder
+		}
+	}
+	info, err := root.Stat(name)
+	if err != nil {
+		if isLink {
+			// A link whose first step stays inside may still lead out
+			// through another link (..data -> /elsewhere): os.Root refuses
+			// it, and an unconfined stat tells that apart from a dangling
+			// link.
+			if _, outErr := os.Stat(filepath.Join(dir, name)); outErr == nil {
+				return "", errLeavesFolder
+			}
+			if errors.Is(err, fs.ErrNotExist) {
+				// Not wrapping fs.ErrNotExist: the folder exists, and a
+				// caller must not take a broken link for a missing source.
+				return "", errors.New("link target does not exist")
+			}
+		}
+		return "", unwrapPath("stat", err)
+	}
+	switch {
+	case info.IsDir():
+		return "", errors.New("is a folder: secrets are files directly in the folder (folders starting with \".\" are skipped)")
+	case !info.Mode().IsRegular():
+		return "", errors.New("not a regular file")
+	case info.Size() > maxDirFileSize:
+		return "", fmt.Errorf("file is over the limit of %d bytes", maxDirFileSize)
+	}
+	f, err := root.Open(name)
+	if err != nil {
+		return "", unwrapPath("open", err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxDirFileSize+1))
+	if err != nil {
+		return "", unwrapPath("read", err)
+	}
+	if len(data) > maxDirFileSize { // it grew since the stat
+		return "", fmt.Errorf("file is over the limit of %d bytes", maxDirFileSize)
+	}
+	v := string(data)
+	if s, ok := strings.CutSuffix(v, "\r\n"); ok {
+		return s, nil
+	}
+	s, _ := strings.CutSuffix(v, "\n")
+	return s, nil
+}
+
+// unwrapPath drops the path from a *fs.PathError, which the caller names
+// already, keeping what went wrong (errors.Is still sees fs.ErrPermission).
+func unwrapPath(op string, err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("%s: %w", op, pe.Err)
+	}
+	return fmt.Errorf("%s: %w", op, err)
+}
