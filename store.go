@@ -1,9 +1,523 @@
 package secret
 
-import "errors"
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+)
 
-// defaultStore opens the default local encrypted store. TODO(store): replaced
-// by the FileStore.
+// sealedExt ends the file name of every bundle: bundle "openai" is the file
+// "openai.sealed". Lock and temporary files start with "." and are never
+// bundles.
+const sealedExt = ".sealed"
+
+// FileStore is the local encrypted store: a folder holding one sealed file per
+// bundle, each encrypted and authenticated under the store's [Key] (see
+// crypto.go for the file format). It is a [Store], and the default Store of
+// [FromName].
+//
+// Bundle names match [a-z0-9][a-z0-9_-]{0,63}; a name is checked before any
+// file-system call, and every access goes through an [os.Root] on the folder.
+// Bundle files are created with mode 0600, and symbolic links in their place
+// are refused. A write seals the bundle into a new temporary file in the
+// folder, syncs it, renames it over the old file and syncs the folder, so a
+// reader sees the old bundle or the new one, never a mix, and a crash leaves
+// at worst a stray ".<name>.<random>.tmp" file, which is ignored. Writers (Set,
+// Update, Delete, Rotate) hold an exclusive flock(2) on the folder's ".lock"
+// file, which serialises them across goroutines and processes; readers take
+// no lock. Writing needs flock, so it works on Unix systems only.
+//
+// Any failure to authenticate a bundle file (wrong key, a modified, truncated
+// or renamed file) is one opaque error that wraps [ErrAuthFailed] and names
+// the bundle. A missing bundle wraps [ErrNotFound]. Errors never contain a
+// value or key material.
+//
+// A FileStore is safe for concurrent use.
+type FileStore struct {
+	dir string
+
+	mu  sync.RWMutex // guards key, which Rotate replaces
+	key Key
+
+	// beforeRename, when not nil, runs after the new sealed file is written
+	// and synced and before it is renamed into place; an error aborts the
+	// write. Tests inject failures with it.
+	beforeRename func(name string) error
+}
+
+var _ Store = (*FileStore)(nil)
+
+// OpenFileStore returns the store in folder dir, sealed under key. It creates
+// dir, and any missing parents, with mode 0700. An existing dir that group or
+// others may access is refused, with an error saying to run chmod 700 on it:
+// the store never changes the mode of a folder it did not create. The zero
+// Key is refused.
+func OpenFileStore(dir string, key Key) (*FileStore, error) {
+	if key.isZero() {
+		return nil, errors.New("envseal: OpenFileStore: the key is the zero Key; use GenerateKey, ParseKey or LoadKey")
+	}
+	if dir == "" {
+		return nil, errors.New("envseal: OpenFileStore: empty folder name")
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, fmt.Errorf("envseal: store folder %s: %w", dir, err)
+	}
+	if err := os.MkdirAll(abs, 0o700); err != nil {
+		return nil, fmt.Errorf("envseal: store folder: %w", err)
+	}
+	fi, err := os.Stat(abs)
+	if err != nil {
+		return nil, fmt.Errorf("envseal: store folder: %w", err)
+	}
+	if !fi.IsDir() {
+		return nil, fmt.Errorf("envseal: store folder %s is not a folder", abs)
+	}
+	if perm := fi.Mode().Perm(); perm&0o077 != 0 {
+		return nil, fmt.Errorf("envseal: store folder %s is accessible by group or others (mode %04o); refusing to use it: run `chmod 700 %s`",
+			abs, perm, abs)
+	}
+	return &FileStore{dir: abs, key: key}, nil
+}
+
+// DefaultStore opens the default store: the folder named by ENVSEAL_STORE if
+// that variable is not empty, else <user config dir>/envseal/store (see
+// [os.UserConfigDir]), under the key found by [LoadKey]. A [Resolver] whose
+// Store is nil, and a [FromName] source loaded on its own, use it.
+func DefaultStore() (*FileStore, error) {
+	return openDefaultStore(os.Getenv, os.UserConfigDir)
+}
+
+// openDefaultStore is DefaultStore with its environment and config dir
+// injected, so that tests run in parallel.
+func openDefaultStore(getenv func(string) string, configDir func() (string, error)) (*FileStore, error) {
+	key, err := loadKey(getenv, configDir)
+	if err != nil {
+		return nil, err
+	}
+	dir := getenv(envStore)
+	if dir == "" {
+		cd, err := configDir()
+		if err != nil {
+			return nil, fmt.Errorf("envseal: no store folder: %s is not set, and the user config dir is unknown: %w", envStore, err)
+		}
+		dir = filepath.Join(cd, "envseal", "store")
+	}
+	return OpenFileStore(dir, key)
+}
+
+// defaultStore opens the default store for FromName. It never returns a nil
+// *FileStore inside a non-nil Store.
 func defaultStore() (Store, error) {
-	return nil, errors.New("envseal: the default encrypted store is not built yet; set Resolver.Store")
+	s, err := DefaultStore()
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Dir returns the store's folder, as an absolute path.
+func (s *FileStore) Dir() string { return s.dir }
+
+func (s *FileStore) currentKey() Key {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.key
+}
+
+// Get returns the bundle called name. A bundle that does not exist is an
+// error wrapping [ErrNotFound]; one that does not authenticate under the
+// store's key, an error wrapping [ErrAuthFailed]. The map is the caller's.
+func (s *FileStore) Get(ctx context.Context, name string) (map[string]string, error) {
+	if err := checkName(name); err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	root, err := s.openRoot()
+	if err != nil {
+		return nil, err
+	}
+	defer root.Close()
+	data, err := readSealed(root, name)
+	if err != nil {
+		return nil, err
+	}
+	return open(s.currentKey(), name, data)
+}
+
+// Set replaces the bundle called name with the entries of env, creating it
+// if needed; a nil env stores an empty bundle. Every key and value must obey
+// the rules of [Resolve], so that the store never holds a bundle that Resolve
+// would reject; otherwise nothing is written and the error names each bad key.
+func (s *FileStore) Set(ctx context.Context, name string, env map[string]string) error {
+	if err := checkName(name); err != nil {
+		return err
+	}
+	if err := checkBundle(name, env); err != nil {
+		return err
+	}
+	return s.write(ctx, name, func(root *os.Root, key Key) ([]byte, error) {
+		return seal(key, name, env, rand.Reader)
+	})
+}
+
+// Update changes the bundle called name under the store's writer lock, so
+// that concurrent updates, in this process or others, are never lost.
+//
+// fn gets a copy of the bundle, or an empty map if there is no such bundle,
+// and changes it in place. If fn returns nil, the map as fn left it replaces
+// the bundle (an empty map leaves an empty bundle; use Delete to remove it).
+// If fn returns an error, nothing is written and Update returns that error,
+// wrapped. A bundle that does not authenticate is an error and is never
+// overwritten. The entries fn leaves must obey the rules of [Resolve].
+func (s *FileStore) Update(ctx context.Context, name string, fn func(env map[string]string) error) error {
+	if err := checkName(name); err != nil {
+		return err
+	}
+	if fn == nil {
+		return fmt.Errorf("envseal: update of bundle %q: nil func", name)
+	}
+	return s.write(ctx, name, func(root *os.Root, key Key) ([]byte, error) {
+		env := map[string]string{}
+		data, err := readSealed(root, name)
+		switch {
+		case errors.Is(err, ErrNotFound):
+		case err != nil:
+			return nil, err
+		default:
+			if env, err = open(key, name, data); err != nil {
+				return nil, err
+			}
+		}
+		if err := fn(env); err != nil {
+			return nil, fmt.Errorf("envseal: update of bundle %q: %w", name, err)
+		}
+		if err := checkBundle(name, env); err != nil {
+			return nil, err
+		}
+		return seal(key, name, env, rand.Reader)
+	})
+}
+
+// Delete removes the bundle called name. A bundle that does not exist is an
+// error wrapping [ErrNotFound].
+func (s *FileStore) Delete(ctx context.Context, name string) error {
+	if err := checkName(name); err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	root, err := s.openRoot()
+	if err != nil {
+		return err
+	}
+	defer root.Close()
+	unlock, err := lock(ctx, root)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	file := name + sealedExt
+	if _, err := root.Lstat(file); errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("envseal: bundle %q: %w", name, ErrNotFound)
+	}
+	if err := root.Remove(file); err != nil {
+		return fmt.Errorf("envseal: deleting bundle %q: %w", name, err)
+	}
+	return syncDir(root)
+}
+
+// List returns the names of the bundles in the store, sorted. Lock and
+// temporary files, and files that are not bundles, are left out. It does not
+// open the bundles.
+func (s *FileStore) List(ctx context.Context) ([]string, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	root, err := s.openRoot()
+	if err != nil {
+		return nil, err
+	}
+	defer root.Close()
+	return listNames(root)
+}
+
+// Rotate re-seals every bundle under newKey, then makes newKey the store's
+// key. It holds the writer lock throughout.
+//
+// Each bundle file is replaced atomically, so an interrupted Rotate (an error,
+// a cancelled ctx, a crash) leaves every bundle whole, some sealed under the
+// old key and the rest under newKey; the store keeps the old key. Keep the old
+// key until Rotate returns nil: running Rotate again with newKey, from a store
+// opened with the old key, skips the bundles already sealed under newKey and
+// finishes the rest. Other processes writing with the old key while Rotate
+// runs, or after, would seal their bundles under the old key: stop them first.
+//
+// A bundle that opens under neither key stops Rotate with an error wrapping
+// [ErrAuthFailed]. The zero Key is refused.
+func (s *FileStore) Rotate(ctx context.Context, newKey Key) error {
+	if newKey.isZero() {
+		return errors.New("envseal: Rotate: the new key is the zero Key")
+	}
+	root, err := s.openRoot()
+	if err != nil {
+		return err
+	}
+	defer root.Close()
+	unlock, err := lock(ctx, root)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	names, err := listNames(root)
+	if err != nil {
+		return err
+	}
+	oldKey := s.currentKey()
+	newID := keyID(newKey)
+	for _, name := range names {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("envseal: Rotate stopped before bundle %q; run it again to finish: %w", name, err)
+		}
+		data, err := readSealed(root, name)
+		if err != nil {
+			return fmt.Errorf("envseal: Rotate stopped; run it again to finish: %w", err)
+		}
+		env, err := open(oldKey, name, data)
+		if err != nil {
+			// Sealed under newKey by an earlier, interrupted Rotate?
+			if id, ok := sealedKeyID(data); ok && id == newID {
+				if _, err2 := open(newKey, name, data); err2 == nil {
+					continue
+				}
+			}
+			return fmt.Errorf("envseal: Rotate stopped; run it again to finish: %w", err)
+		}
+		sealed, err := seal(newKey, name, env, rand.Reader)
+		if err != nil {
+			return err
+		}
+		if err := s.replace(root, name, sealed); err != nil {
+			return fmt.Errorf("envseal: Rotate stopped; run it again to finish: %w", err)
+		}
+	}
+	s.mu.Lock()
+	s.key = newKey
+	s.mu.Unlock()
+	return nil
+}
+
+// write takes the writer lock and replaces bundle name with what build
+// returns, given the root and the store's key.
+func (s *FileStore) write(ctx context.Context, name string, build func(*os.Root, Key) ([]byte, error)) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	root, err := s.openRoot()
+	if err != nil {
+		return err
+	}
+	defer root.Close()
+	unlock, err := lock(ctx, root)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	data, err := build(root, s.currentKey())
+	if err != nil {
+		return err
+	}
+	return s.replace(root, name, data)
+}
+
+// replace atomically replaces the file of bundle name with data: a new file
+// in the folder, created 0600, synced, renamed into place, and the folder
+// synced. The caller holds the writer lock. On failure no temporary file is
+// left and the old bundle is untouched.
+func (s *FileStore) replace(root *os.Root, name string, data []byte) (err error) {
+	var rnd [8]byte
+	if _, err := io.ReadFull(rand.Reader, rnd[:]); err != nil {
+		return fmt.Errorf("envseal: writing bundle %q: %w", name, err)
+	}
+	tmp := "." + name + "." + hex.EncodeToString(rnd[:]) + ".tmp"
+	f, err := root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return fmt.Errorf("envseal: writing bundle %q: %w", name, err)
+	}
+	defer func() {
+		if err != nil {
+			root.Remove(tmp)
+			err = fmt.Errorf("envseal: writing bundle %q: %w", name, err)
+		}
+	}()
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	if s.beforeRename != nil {
+		if err := s.beforeRename(name); err != nil {
+			return err
+		}
+	}
+	// os.Root.Rename needs Go 1.25 and the module says go 1.24, so rename by
+	// path. Both names are plain file names checked by checkName, the rename
+	// replaces whatever entry is at the target (a symlink included, never its
+	// target), and the folder is 0700: only someone who can replace the
+	// folder itself could redirect it. TODO(go1.25): root.Rename.
+	if err := os.Rename(filepath.Join(s.dir, tmp), filepath.Join(s.dir, name+sealedExt)); err != nil {
+		return err
+	}
+	return syncDir(root)
+}
+
+func (s *FileStore) openRoot() (*os.Root, error) {
+	root, err := os.OpenRoot(s.dir)
+	if err != nil {
+		return nil, fmt.Errorf("envseal: store folder: %w", err)
+	}
+	return root, nil
+}
+
+// syncDir makes a rename or removal in the root folder durable.
+func syncDir(root *os.Root) error {
+	d, err := root.Open(".")
+	if err != nil {
+		return fmt.Errorf("envseal: syncing store folder: %w", err)
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil {
+		return fmt.Errorf("envseal: syncing store folder: %w", err)
+	}
+	return nil
+}
+
+// readSealed reads the file of bundle name, refusing a symbolic link or
+// anything but a regular file, and a file over maxSealedSize.
+func readSealed(root *os.Root, name string) ([]byte, error) {
+	file := name + sealedExt
+	li, err := root.Lstat(file)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("envseal: bundle %q: %w", name, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("envseal: bundle %q: %w", name, err)
+	}
+	if li.Mode()&fs.ModeSymlink != 0 {
+		return nil, fmt.Errorf("envseal: bundle %q: %s is a symbolic link; refusing to follow it", name, file)
+	}
+	if !li.Mode().IsRegular() {
+		return nil, fmt.Errorf("envseal: bundle %q: %s is not a regular file", name, file)
+	}
+	// os.Root follows symlinks inside the root even with O_NOFOLLOW, so
+	// check that what was opened is what Lstat saw.
+	f, err := root.Open(file)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("envseal: bundle %q: %w", name, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("envseal: bundle %q: %w", name, err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("envseal: bundle %q: %w", name, err)
+	}
+	if !os.SameFile(li, fi) {
+		return nil, fmt.Errorf("envseal: bundle %q: %s changed while it was being opened; refusing it", name, file)
+	}
+	if fi.Size() > maxSealedSize {
+		return nil, fmt.Errorf("envseal: bundle %q: sealed file is %d bytes, over the limit of %d: %w", name, fi.Size(), maxSealedSize, ErrAuthFailed)
+	}
+	data, err := io.ReadAll(io.LimitReader(f, maxSealedSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("envseal: bundle %q: %w", name, err)
+	}
+	return data, nil
+}
+
+// listNames returns the sorted names of the bundle files in root.
+func listNames(root *os.Root) ([]string, error) {
+	d, err := root.Open(".")
+	if err != nil {
+		return nil, fmt.Errorf("envseal: store folder: %w", err)
+	}
+	defer d.Close()
+	entries, err := d.ReadDir(-1)
+	if err != nil {
+		return nil, fmt.Errorf("envseal: store folder: %w", err)
+	}
+	var names []string
+	for _, e := range entries {
+		name, ok := strings.CutSuffix(e.Name(), sealedExt)
+		if ok && validName(name) && e.Type().IsRegular() {
+			names = append(names, name)
+		}
+	}
+	slices.Sort(names)
+	return names, nil
+}
+
+// maxNameLen is the longest bundle name.
+const maxNameLen = 64
+
+// validName reports whether name matches [a-z0-9][a-z0-9_-]{0,63}.
+func validName(name string) bool {
+	if name == "" || len(name) > maxNameLen {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		switch {
+		case 'a' <= c && c <= 'z', '0' <= c && c <= '9':
+		case (c == '_' || c == '-') && i > 0:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// checkName returns an error quoting name, cut short, unless it is a valid
+// bundle name.
+func checkName(name string) error {
+	if validName(name) {
+		return nil
+	}
+	const max = 40
+	q := fmt.Sprintf("%q", name)
+	if len(name) > max {
+		q = fmt.Sprintf("%q… (%d bytes)", name[:max], len(name))
+	}
+	return fmt.Errorf("envseal: invalid bundle name %s: want [a-z0-9][a-z0-9_-]{0,63}", q)
+}
+
+// checkBundle applies the key and value rules of Resolve to every entry of
+// env, reporting each bad key, never a value.
+func checkBundle(name string, env map[string]string) error {
+	var errs []error
+	for _, k := range slices.Sorted(maps.Keys(env)) {
+		if err := checkEntry(k, env[k]); err != nil {
+			errs = append(errs, fmt.Errorf("envseal: bundle %q: key %s: %w", name, quoteKey(k), err))
+		}
+	}
+	return errors.Join(errs...)
 }

@@ -1,0 +1,393 @@
+package secret
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+var update = flag.Bool("update", false, "rewrite the known-answer vectors under testdata/store")
+
+// countingReader yields 0, 1, 2, ... (mod 256): deterministic "randomness"
+// for known-answer vectors.
+type countingReader struct{ n byte }
+
+func (r *countingReader) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = r.n
+		r.n++
+	}
+	return len(p), nil
+}
+
+// Bundles for round trips and vectors. All values are fake.
+var testBundles = map[string]map[string]string{
+	"empty": {},
+	"basic": {"API_KEY": "fake-api-key", "MODE": "", "_X1": "not-a-secret"},
+	"unicode-multiline": {
+		"GREETING": "fake héllo wörld ☃ 日本語 🙂",
+		"PEM":      "-----BEGIN FAKE KEY-----\nnot-a-secret\r\nline 3\n-----END FAKE KEY-----\n",
+		"SPECIAL":  "pa$Sword \"quoted\" 'single' \\ ${NOT_EXPANDED} \t tab",
+	},
+	"large": {"BIG": strings.Repeat("fake-", 32768/5) + "xyz", "ALSO": strings.Repeat("n", 32768)},
+}
+
+func TestSealOpenRoundTrip(t *testing.T) {
+	t.Parallel()
+	k := mustKey(t, testKeyText)
+	for name, env := range testBundles {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			data, err := seal(k, name, env, rand.Reader)
+			require.NoError(t, err)
+			got, err := open(k, name, data)
+			require.NoError(t, err)
+			assert.True(t, mapsEqual(env, got), "round trip changed the bundle")
+			assert.NotNil(t, got)
+		})
+	}
+}
+
+// mapsEqual compares without printing values on failure.
+func mapsEqual(a, b map[string]string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if w, ok := b[k]; !ok || w != v {
+			return false
+		}
+	}
+	return true
+}
+
+// TestKnownAnswerVectors opens the sealed files committed under
+// testdata/store with the fixed test key, and checks that sealing with the
+// deterministic reader gives exactly the same bytes, so that no change to the
+// format slips in unnoticed. Run with -update to write them (once, or after
+// a deliberate format change with a new version byte).
+func TestKnownAnswerVectors(t *testing.T) {
+	t.Parallel()
+	k := mustKey(t, testKeyText)
+	dir := filepath.Join("testdata", "store")
+	if *update {
+		require.NoError(t, os.MkdirAll(dir, 0o755))
+		for name, env := range testBundles {
+			if name == "large" {
+				continue // keep testdata small
+			}
+			data, err := seal(k, name, env, &countingReader{})
+			require.NoError(t, err)
+			require.NoError(t, os.WriteFile(filepath.Join(dir, name+sealedExt), data, 0o644))
+			j, err := json.MarshalIndent(env, "", "  ")
+			require.NoError(t, err)
+			require.NoError(t, os.WriteFile(filepath.Join(dir, name+".json"), append(j, '\n'), 0o644))
+		}
+	}
+	files, err := filepath.Glob(filepath.Join(dir, "*"+sealedExt))
+	require.NoError(t, err)
+	require.Len(t, files, 3, "known-answer vectors missing; run go test -run TestKnownAnswerVectors -update")
+	for _, f := range files {
+		name := strings.TrimSuffix(filepath.Base(f), sealedExt)
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			data, err := os.ReadFile(f)
+			require.NoError(t, err)
+			j, err := os.ReadFile(filepath.Join(dir, name+".json"))
+			require.NoError(t, err)
+			var want map[string]string
+			require.NoError(t, json.Unmarshal(j, &want))
+			got, err := open(k, name, data)
+			require.NoError(t, err)
+			assert.True(t, mapsEqual(want, got), "vector %s opens to a different bundle", name)
+			again, err := seal(k, name, want, &countingReader{})
+			require.NoError(t, err)
+			assert.True(t, bytes.Equal(data, again), "sealing %s no longer gives the committed bytes", name)
+			_, err = open(mustKey(t, otherKeyText), name, data)
+			assert.ErrorIs(t, err, ErrAuthFailed)
+		})
+	}
+}
+
+// sealedBasic returns the "basic" bundle sealed under the test key, and the
+// opaque error text for it.
+func sealedBasic(t *testing.T) ([]byte, string) {
+	t.Helper()
+	data, err := seal(mustKey(t, testKeyText), "basic", testBundles["basic"], rand.Reader)
+	require.NoError(t, err)
+	return data, authError("basic").Error()
+}
+
+// assertOpaque checks that opening data as "basic" under the test key fails
+// with the opaque error, and with nothing else when exact.
+func assertOpaque(t *testing.T, data []byte, opaque string, exact bool, what string) {
+	t.Helper()
+	got, err := open(mustKey(t, testKeyText), "basic", data)
+	if !assert.Error(t, err, "%s: opened", what) {
+		return
+	}
+	assert.Nil(t, got, "%s: partial result", what)
+	assert.ErrorIs(t, err, ErrAuthFailed, what)
+	if exact {
+		assert.Equal(t, opaque, err.Error(), what)
+	}
+	assert.NotContains(t, err.Error(), "fake-api-key", what)
+}
+
+func TestEveryBitFlipRejected(t *testing.T) {
+	t.Parallel()
+	data, opaque := sealedBasic(t)
+	for i := range data {
+		for bit := 0; bit < 8; bit++ {
+			c := bytes.Clone(data)
+			c[i] ^= 1 << bit
+			// Only the version and algorithm bytes, public facts, may say more.
+			exact := i != offVersion && i != offAlgorithm
+			assertOpaque(t, c, opaque, exact, fmt.Sprintf("byte %d bit %d", i, bit))
+		}
+	}
+}
+
+func TestEveryTruncationRejected(t *testing.T) {
+	t.Parallel()
+	data, opaque := sealedBasic(t)
+	for n := 0; n < len(data); n++ {
+		assertOpaque(t, data[:n], opaque, true, fmt.Sprintf("truncated to %d", n))
+	}
+	for _, extra := range [][]byte{{0}, {1, 2, 3}, bytes.Repeat([]byte{0}, 16), data} {
+		assertOpaque(t, append(bytes.Clone(data), extra...), opaque, true, fmt.Sprintf("%d trailing bytes", len(extra)))
+	}
+}
+
+func TestHeaderTamperRejected(t *testing.T) {
+	t.Parallel()
+	data, opaque := sealedBasic(t)
+	k := mustKey(t, testKeyText)
+	other, err := seal(k, "basic", testBundles["basic"], rand.Reader)
+	require.NoError(t, err)
+	cases := []struct {
+		name  string
+		edit  func(b []byte) []byte
+		exact bool
+	}{
+		{"magic", func(b []byte) []byte { copy(b, "ENVSEAL\x00"); return b }, true},
+		{"version 2", func(b []byte) []byte { b[offVersion] = 2; return b }, false},
+		{"version 0", func(b []byte) []byte { b[offVersion] = 0; return b }, false},
+		{"algorithm 2", func(b []byte) []byte { b[offAlgorithm] = 2; return b }, false},
+		{"key id of another key", func(b []byte) []byte {
+			id := keyID(mustKey(t, otherKeyText))
+			copy(b[offKeyID:], id[:])
+			return b
+		}, true},
+		{"salt of another seal", func(b []byte) []byte { copy(b[offSalt:offNonce], other[offSalt:offNonce]); return b }, true},
+		{"nonce of another seal", func(b []byte) []byte { copy(b[offNonce:headerLen], other[offNonce:headerLen]); return b }, true},
+		{"header of another seal", func(b []byte) []byte { copy(b, other[:headerLen]); return b }, true},
+		{"zero header", func(b []byte) []byte { clear(b[:headerLen]); return b }, true},
+		{"header only", func(b []byte) []byte { return b[:headerLen] }, true},
+		{"empty", func(b []byte) []byte { return nil }, true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			assertOpaque(t, tc.edit(bytes.Clone(data)), opaque, tc.exact, tc.name)
+		})
+	}
+	_, err = open(k, "basic", func() []byte { b := bytes.Clone(data); b[offVersion] = 2; return b }())
+	assert.Contains(t, err.Error(), "version 2")
+}
+
+func TestWrongKeyAndRenameAreOpaque(t *testing.T) {
+	t.Parallel()
+	data, opaque := sealedBasic(t)
+	k := mustKey(t, testKeyText)
+
+	_, errWrongKey := open(mustKey(t, otherKeyText), "basic", data)
+	require.ErrorIs(t, errWrongKey, ErrAuthFailed)
+	assert.Equal(t, opaque, errWrongKey.Error())
+
+	_, errRenamed := open(k, "basic2", data)
+	require.ErrorIs(t, errRenamed, ErrAuthFailed)
+	assert.Equal(t, authError("basic2").Error(), errRenamed.Error())
+	assert.Contains(t, errRenamed.Error(), `"basic2"`)
+
+	// A wrong key with the right key id (impossible in practice) still fails.
+	b := bytes.Clone(data)
+	id := keyID(mustKey(t, otherKeyText))
+	copy(b[offKeyID:], id[:])
+	_, err := open(mustKey(t, otherKeyText), "basic", b)
+	assert.Equal(t, opaque, err.Error())
+}
+
+// TestOversizedRefused checks the 1 MiB limit on both sides.
+func TestOversizedRefused(t *testing.T) {
+	t.Parallel()
+	k := mustKey(t, testKeyText)
+	big := map[string]string{}
+	for i := 0; i < 33; i++ {
+		big[fmt.Sprintf("K%d", i)] = strings.Repeat("f", maxValueLen)
+	}
+	_, err := seal(k, "big", big, rand.Reader)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "over the limit")
+
+	_, err = open(k, "big", make([]byte, maxSealedSize+1))
+	require.ErrorIs(t, err, ErrAuthFailed)
+	assert.Contains(t, err.Error(), "over the limit")
+}
+
+// TestSealsAllDistinct seals one bundle 10,000 times: every file differs,
+// and so does every salt and nonce.
+func TestSealsAllDistinct(t *testing.T) {
+	t.Parallel()
+	k := mustKey(t, testKeyText)
+	env := testBundles["basic"]
+	const n = 10000
+	files := make(map[string]struct{}, n)
+	salts := make(map[string]struct{}, n)
+	nonces := make(map[string]struct{}, n)
+	for i := 0; i < n; i++ {
+		data, err := seal(k, "basic", env, rand.Reader)
+		require.NoError(t, err)
+		files[string(data)] = struct{}{}
+		salts[string(data[offSalt:offNonce])] = struct{}{}
+		nonces[string(data[offNonce:headerLen])] = struct{}{}
+	}
+	assert.Len(t, files, n)
+	assert.Len(t, salts, n)
+	assert.Len(t, nonces, n)
+}
+
+// TestDecodeBundleStrict feeds authentic but malformed plaintexts, which
+// only a key holder could make, through open.
+func TestDecodeBundleStrict(t *testing.T) {
+	t.Parallel()
+	k := mustKey(t, testKeyText)
+	valid := encodeBundle("basic", map[string]string{"A": "fake-1", "B": "fake-2"})
+	cases := map[string][]byte{
+		"other name":        encodeBundle("other", nil),
+		"trailing byte":     append(bytes.Clone(valid), 0),
+		"truncated":         valid[:len(valid)-1],
+		"count too high":    func() []byte { b := bytes.Clone(valid); b[4+5+3] = 3; return b }(),
+		"duplicate key":     encodeRaw("basic", "A", "fake", "A", "fake"),
+		"keys out of order": encodeRaw("basic", "B", "fake", "A", "fake"),
+		"invalid key":       encodeRaw("basic", "1A", "fake"),
+		"NUL in value":      encodeRaw("basic", "A", "fa\x00ke"),
+		"empty":             nil,
+	}
+	for name, pt := range cases {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			data := sealRaw(t, k, "basic", pt)
+			_, err := open(k, "basic", data)
+			require.ErrorIs(t, err, ErrAuthFailed)
+		})
+	}
+	got, err := open(k, "basic", sealRaw(t, k, "basic", valid))
+	require.NoError(t, err)
+	assert.Len(t, got, 2)
+}
+
+// encodeRaw encodes entries in the order given, without checks.
+func encodeRaw(name string, kv ...string) []byte {
+	b := appendString(nil, name)
+	b = append(b, 0, 0, 0, byte(len(kv)/2))
+	for _, s := range kv {
+		b = appendString(b, s)
+	}
+	return b
+}
+
+// sealRaw seals an arbitrary plaintext as seal does.
+func sealRaw(t *testing.T, k Key, name string, pt []byte) []byte {
+	t.Helper()
+	out := make([]byte, headerLen)
+	copy(out, sealMagic)
+	out[offVersion], out[offAlgorithm] = sealVersion, sealAlgorithm
+	id := keyID(k)
+	copy(out[offKeyID:], id[:])
+	_, err := rand.Read(out[offSalt:headerLen])
+	require.NoError(t, err)
+	aead, err := fileAEAD(k, out[offSalt:offNonce])
+	require.NoError(t, err)
+	return aead.Seal(out, out[offNonce:headerLen], pt, append(bytes.Clone(out), name...))
+}
+
+// FuzzOpen opens arbitrary bytes: it must never panic, and never succeed
+// on anything but the authentic seeds.
+func FuzzOpen(f *testing.F) {
+	k := mustKey(f, testKeyText)
+	authentic := map[string]bool{}
+	for name, env := range testBundles {
+		if name == "large" {
+			continue
+		}
+		// Deterministic, so that fuzz workers, which run this again, agree
+		// on which inputs are authentic.
+		data, err := seal(k, "fuzz", env, &countingReader{})
+		require.NoError(f, err)
+		authentic[string(data)] = true
+		f.Add(data)
+		f.Add(data[:headerLen+tagLen])
+	}
+	f.Add([]byte(sealMagic))
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		got, err := open(k, "fuzz", data)
+		if err == nil {
+			if !authentic[string(data)] {
+				t.Fatalf("opened %d bytes that were never sealed", len(data))
+			}
+			if got == nil {
+				t.Fatal("nil map without error")
+			}
+			return
+		}
+		if got != nil {
+			t.Fatal("result with an error")
+		}
+		if !errors.Is(err, ErrAuthFailed) {
+			t.Fatalf("error does not wrap ErrAuthFailed: %v", err)
+		}
+	})
+}
+
+func benchBundle() map[string]string {
+	env := make(map[string]string, 20)
+	for i := 0; i < 20; i++ {
+		env[fmt.Sprintf("FAKE_KEY_%02d", i)] = strings.Repeat("not-a-secret-", 4)
+	}
+	return env
+}
+
+func BenchmarkSeal(b *testing.B) {
+	k := mustKey(b, testKeyText)
+	env := benchBundle()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := seal(k, "bench", env, rand.Reader); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkOpen(b *testing.B) {
+	k := mustKey(b, testKeyText)
+	data, err := seal(k, "bench", benchBundle(), rand.Reader)
+	require.NoError(b, err)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := open(k, "bench", data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

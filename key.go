@@ -1,0 +1,226 @@
+package secret
+
+import (
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// Key is the 32-byte key of an encrypted store ([FileStore]).
+//
+// A Key never prints: String, GoString, every fmt verb (%v %+v %#v %s %q %x
+// ...), log/slog and encoding/json all show "secret.Key(REDACTED)" or
+// "REDACTED". [Key.Encode] is the only way to get its text form. The zero Key
+// is not a valid key: [OpenFileStore] and [FileStore.Rotate] refuse it.
+//
+// Keys are comparable with ==.
+type Key struct {
+	b [32]byte
+}
+
+// keyPrefix starts the text form of a Key. The "1" is the version of the
+// text form.
+const keyPrefix = "envseal-key-1-"
+
+// keyChecksumLen is the length of the checksum at the end of the text form.
+const keyChecksumLen = 4
+
+// The methods have value receivers so that a Key inside a struct, a copy or a
+// pointer prints redacted in every case.
+var (
+	_ fmt.Formatter  = Key{}
+	_ fmt.Stringer   = Key{}
+	_ fmt.GoStringer = Key{}
+	_ slog.LogValuer = Key{}
+	_ json.Marshaler = Key{}
+)
+
+// GenerateKey returns a new random Key from [crypto/rand].
+func GenerateKey() (Key, error) {
+	var k Key
+	if _, err := io.ReadFull(rand.Reader, k.b[:]); err != nil {
+		return Key{}, fmt.Errorf("envseal: generating a key: %w", err)
+	}
+	return k, nil
+}
+
+// Encode returns the text form of k: "envseal-key-1-" followed by the
+// unpadded URL-safe base64 of the 32 key bytes and a 4-byte checksum (the
+// first 4 bytes of SHA-256 over the prefix and the key bytes), 62 characters
+// in all. It is the only way to print a key; treat its result as the secret
+// it is.
+func (k Key) Encode() string {
+	sum := keyChecksum(k.b[:])
+	buf := make([]byte, 0, len(k.b)+keyChecksumLen)
+	buf = append(buf, k.b[:]...)
+	buf = append(buf, sum[:]...)
+	return keyPrefix + base64.RawURLEncoding.EncodeToString(buf)
+}
+
+func keyChecksum(b []byte) [keyChecksumLen]byte {
+	h := sha256.New()
+	h.Write([]byte(keyPrefix))
+	h.Write(b)
+	var out [keyChecksumLen]byte
+	copy(out[:], h.Sum(nil))
+	return out
+}
+
+// ParseKey parses the text form made by [Key.Encode]. Leading and trailing
+// white space (such as the newline at the end of a key file) is ignored. A
+// missing prefix, a wrong length, a character outside the alphabet or a
+// checksum that does not match is an error, so a truncated or mistyped key is
+// refused here rather than failing later to open bundles. The error never
+// quotes s.
+func ParseKey(s string) (Key, error) {
+	k, err := parseKey(s)
+	if err != nil {
+		return Key{}, fmt.Errorf("envseal: malformed key: %w", err)
+	}
+	return k, nil
+}
+
+// parseKey is ParseKey with errors that say what is wrong, for the callers
+// to say where.
+func parseKey(s string) (Key, error) {
+	s = strings.TrimSpace(s)
+	if !strings.HasPrefix(s, keyPrefix) {
+		return Key{}, fmt.Errorf("it does not start with %q", keyPrefix)
+	}
+	body := s[len(keyPrefix):]
+	want := base64.RawURLEncoding.EncodedLen(32 + keyChecksumLen)
+	if len(body) != want {
+		return Key{}, fmt.Errorf("%d characters after the prefix, want %d (truncated or mistyped?)", len(body), want)
+	}
+	raw, err := base64.RawURLEncoding.Strict().DecodeString(body)
+	if err != nil {
+		// The base64 error quotes an offset only, but say it ourselves so that
+		// no part of the input could ever end up in the message.
+		return Key{}, errors.New("a character is not in the URL-safe base64 alphabet")
+	}
+	var k Key
+	copy(k.b[:], raw[:32])
+	sum := keyChecksum(k.b[:])
+	if !hmac.Equal(sum[:], raw[32:]) {
+		return Key{}, errors.New("checksum mismatch (mistyped or truncated key?)")
+	}
+	return k, nil
+}
+
+// isZero reports whether k is the zero Key.
+func (k Key) isZero() bool { return k == Key{} }
+
+const redactedKey = "secret.Key(REDACTED)"
+
+// String returns "secret.Key(REDACTED)".
+func (k Key) String() string { return redactedKey }
+
+// GoString returns "secret.Key(REDACTED)".
+func (k Key) GoString() string { return redactedKey }
+
+// Format prints "secret.Key(REDACTED)" for every verb and flag.
+func (k Key) Format(f fmt.State, verb rune) { io.WriteString(f, redactedKey) }
+
+// LogValue returns the string "REDACTED" for log/slog.
+func (k Key) LogValue() slog.Value { return slog.StringValue("REDACTED") }
+
+// MarshalJSON returns the JSON string "REDACTED".
+func (k Key) MarshalJSON() ([]byte, error) { return []byte(`"REDACTED"`), nil }
+
+// Environment variables and files that hold the key.
+const (
+	envKey     = "ENVSEAL_KEY"
+	envKeyFile = "ENVSEAL_KEY_FILE"
+	envStore   = "ENVSEAL_STORE"
+)
+
+// maxKeyFileSize caps how much of a key file is read.
+const maxKeyFileSize = 4096
+
+// LoadKey finds the store key. It looks, in order, at:
+//
+//  1. the ENVSEAL_KEY environment variable, if it is not empty;
+//  2. the file named by ENVSEAL_KEY_FILE, if that variable is not empty;
+//  3. the file <user config dir>/envseal/key (see [os.UserConfigDir]).
+//
+// The first one present wins. A malformed key there is an error, never a
+// reason to look further; so is a missing file named by ENVSEAL_KEY_FILE. A
+// key file that group or others may access is refused, with an error that
+// says to run chmod 600 on it. When there is no key anywhere, the error wraps
+// [ErrNotFound] and says how to create one (envseal key generate).
+//
+// Errors name the variable or file, never the key.
+func LoadKey() (Key, error) {
+	return loadKey(os.Getenv, os.UserConfigDir)
+}
+
+// loadKey is LoadKey with its environment and config dir injected, so that
+// tests run in parallel.
+func loadKey(getenv func(string) string, configDir func() (string, error)) (Key, error) {
+	if s := getenv(envKey); s != "" {
+		k, err := parseKey(s)
+		if err != nil {
+			return Key{}, fmt.Errorf("envseal: %s holds a malformed key: %w", envKey, err)
+		}
+		return k, nil
+	}
+	if p := getenv(envKeyFile); p != "" {
+		return readKeyFile(p, envKeyFile+" names ")
+	}
+	dir, err := configDir()
+	if err != nil {
+		return Key{}, fmt.Errorf("envseal: no key: %s and %s are not set, and the user config dir is unknown (%v); set one of them", envKey, envKeyFile, err)
+	}
+	p := filepath.Join(dir, "envseal", "key")
+	k, err := readKeyFile(p, "")
+	if errors.Is(err, ErrNotFound) {
+		return Key{}, fmt.Errorf("envseal: no key: %s and %s are not set and %s does not exist; create one with `envseal key generate`: %w",
+			envKey, envKeyFile, p, ErrNotFound)
+	}
+	return k, err
+}
+
+// readKeyFile reads and parses the key file at path. what, such as
+// "ENVSEAL_KEY_FILE names ", prefixes the path in errors.
+func readKeyFile(path, what string) (Key, error) {
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return Key{}, fmt.Errorf("envseal: key file %s%s: %w", what, path, ErrNotFound)
+	}
+	if err != nil {
+		return Key{}, fmt.Errorf("envseal: key file %s%s: %w", what, path, err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return Key{}, fmt.Errorf("envseal: key file %s%s: %w", what, path, err)
+	}
+	if !fi.Mode().IsRegular() {
+		return Key{}, fmt.Errorf("envseal: key file %s%s: not a regular file", what, path)
+	}
+	if perm := fi.Mode().Perm(); perm&0o077 != 0 {
+		return Key{}, fmt.Errorf("envseal: key file %s%s is accessible by group or others (mode %04o); refusing to use it: run `chmod 600 %s`",
+			what, path, perm, path)
+	}
+	data, err := io.ReadAll(io.LimitReader(f, maxKeyFileSize+1))
+	if err != nil {
+		return Key{}, fmt.Errorf("envseal: key file %s%s: %w", what, path, err)
+	}
+	if len(data) > maxKeyFileSize {
+		return Key{}, fmt.Errorf("envseal: key file %s%s: over %d bytes, not a key", what, path, maxKeyFileSize)
+	}
+	k, err := parseKey(string(data))
+	if err != nil {
+		return Key{}, fmt.Errorf("envseal: key file %s%s holds a malformed key: %w", what, path, err)
+	}
+	return k, nil
+}
