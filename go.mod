@@ -3,8 +3,9 @@ module github.com/envseal/secret
 go 1.24
 
 require (
-	github.com/joho/godotenv v1.5.1 // indirect
-	github.com/stretchr/testify v1.12.1 // indirect
-	go.yaml.in/yaml/v3 v3.0.5 // indirect
+	github.com/joho/godotenv v1.5.1
+	github.com/stretchr/testify v1.12.1
 	gopkg.in/yaml.v3 v3.0.1 // indirect
 )
+
+require go.yaml.in/yaml/v3 v3.0.5 // indirect

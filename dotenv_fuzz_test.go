@@ -1,0 +1,200 @@
+package secret
+
+// Internal tests of the .env parser: the fuzz target calls parseDotenv on
+// bytes (no file per input), and the cross-check with godotenv is tested
+// directly.
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// encodeDotenv writes m as a .env file that parseDotenv must read back
+// exactly: single quotes when the value allows it, else double quotes with
+// \\ \" \$ and \r escaped, and newlines and tabs written as they are.
+func encodeDotenv(m map[string]string, keys []string) []byte {
+	var b bytes.Buffer
+	for i, k := range keys {
+		v := m[k]
+		if i%3 == 2 {
+			b.WriteString("export ")
+		}
+		b.WriteString(k)
+		b.WriteByte('=')
+		if !strings.ContainsAny(v, "'\r") {
+			b.WriteString("'" + v + "'")
+		} else {
+			b.WriteByte('"')
+			for j := 0; j < len(v); j++ {
+				switch c := v[j]; c {
+				case '\\', '"', '$':
+					b.WriteByte('\\')
+					b.WriteByte(c)
+				case '\r':
+					b.WriteString(`\r`)
+				default:
+					b.WriteByte(c)
+				}
+			}
+			b.WriteByte('"')
+		}
+		if i%2 == 1 {
+			b.WriteString(" # comment")
+		}
+		b.WriteString("\n")
+	}
+	return b.Bytes()
+}
+
+func FuzzDotenv(f *testing.F) {
+	for _, s := range []string{
+		"", "A=1", "A=pa$Sword\nB=\"${A}x\"", `A="a\tb"`, `A="\"x\""`, `A="ends\\"`,
+		"\uFEFFA=1\r\nB='x\r\ny'", "A='{\"j\":1}' # c", "A=x #y #z", "A=${B:-d e}", "A=\xff\u00a0",
+		"A=\"x\ny\"\nB=${A}", "export A=1\nexport B=\"\\$\"", "A='x\\'", "A=\"it's\\\\\"",
+	} {
+		f.Add([]byte(s))
+	}
+	files, _ := filepath.Glob(filepath.Join("testdata", "dotenv", "*.env"))
+	for _, name := range files {
+		data, err := os.ReadFile(name)
+		require.NoError(f, err)
+		f.Add(data)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		m, err := parseDotenv("fuzz.env", data)
+		if err != nil {
+			var pe *ParseError
+			if !errors.As(err, &pe) {
+				t.Fatalf("error of type %T, want *ParseError", err)
+			}
+			if errors.Is(err, errCrossCheck) {
+				t.Fatalf("godotenv disagrees with the parser on line %d", pe.Line)
+			}
+			if m != nil {
+				t.Fatal("a partial map came with the error")
+			}
+			if pe.Path != "fuzz.env" || pe.Line < 0 {
+				t.Fatalf("bad position %q:%d", pe.Path, pe.Line)
+			}
+		} else {
+			roundTrip(t, m)
+		}
+		// A map made from the input: values are the input's NUL-separated
+		// fields, with every byte a value could hold.
+		gen := map[string]string{}
+		for i, v := range bytes.Split(data, []byte{0}) {
+			gen[fmt.Sprintf("K%d", i)] = string(v)
+		}
+		roundTrip(t, gen)
+	})
+}
+
+// roundTrip encodes m, parses it back, and requires the same map.
+func roundTrip(t *testing.T, m map[string]string) {
+	t.Helper()
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	back, err := parseDotenv("roundtrip.env", encodeDotenv(m, keys))
+	if err != nil {
+		t.Fatalf("encoded map does not parse: %v", err)
+	}
+	if len(back) != len(m) {
+		t.Fatalf("round trip: %d keys, want %d", len(back), len(m))
+	}
+	for k, v := range m {
+		if back[k] != v {
+			t.Fatalf("round trip changed the value of %s", k)
+		}
+	}
+}
+
+// godotenv does real work: a value it reads differently fails the load.
+func TestDotenvCrossCheckCatchesDisagreement(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		e    dotenvEntry
+	}{
+		{"raw text", dotenvEntry{key: "A", value: "fake-1", line: 7, raw: []byte("fake-2")}},
+		{"raw single quotes", dotenvEntry{key: "A", value: "fake-1", line: 7, raw: []byte("'fake-2'")}},
+		{"re-encoded", dotenvEntry{key: "A", value: "fake$1", line: 7, raw: []byte(`"fake$1"`)}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			p := &dotenvParser{path: "x.env", entries: []dotenvEntry{{key: "B", value: "ok", line: 1, raw: []byte("ok")}, tc.e}}
+			err := p.crossCheck()
+			var pe *ParseError
+			require.ErrorAs(t, err, &pe)
+			assert.ErrorIs(t, err, errCrossCheck)
+			assert.Equal(t, 7, pe.Line)
+			assert.NotContains(t, err.Error(), "fake")
+		})
+	}
+}
+
+// The entries godotenv reads as the user wrote them, and those it checks
+// after quoting.
+func TestDotenvCrossCheckCoverage(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		in  string
+		raw bool
+	}{
+		{"A=plain value # c", false},
+		{"A=plain value", true},
+		{"A='x y'", true},
+		{`A='x\'`, false},
+		{`A="x\ny\"z"`, true},
+		{`A="a\tb"`, false},
+		{`A="pa$Sword"`, false},
+		{`A="ends\\"`, false},
+		{"A=fäke", true},
+		{"A=a\u00a0b", false},
+	} {
+		p := &dotenvParser{path: "x.env", src: []byte(tc.in), line: 1, vals: map[string]string{}, lines: map[string]int{}}
+		require.NoError(t, p.statement(), tc.in)
+		require.Len(t, p.entries, 1)
+		assert.Equal(t, tc.raw, p.entries[0].raw != nil, tc.in)
+	}
+}
+
+func TestGodotenvQuote(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		v  string
+		ok bool
+	}{
+		{"", true},
+		{"plain", true},
+		{`x\`, true},   // plain text
+		{`x \`, true},  // plain text
+		{`$x\`, false}, // no form holds it
+		{"it's", true},
+		{`it's"`, true},
+		{`it's\`, true},
+		{`it's $\`, false},
+		{`'x"`, false},
+		{"a\r\nb", true},
+		{"a\r\nb\"", false},
+		{`$\${A}\\$`, true},
+	} {
+		q, ok := godotenvQuote(tc.v)
+		assert.Equal(t, tc.ok, ok, "%q", tc.v)
+		if !ok {
+			continue
+		}
+		// Each quoted value goes through the real cross-check.
+		p := &dotenvParser{path: "x.env", entries: []dotenvEntry{{key: "A", value: tc.v, line: 1, raw: []byte(q)}}}
+		assert.NoError(t, p.crossCheck(), "%q", tc.v)
+	}
+}
