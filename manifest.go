@@ -1,10 +1,18 @@
 package secret
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
+	"io/fs"
 	"maps"
+	"os"
+	"regexp"
 	"slices"
+	"strconv"
+
+	"go.yaml.in/yaml/v3"
 )
 
 // Declaration declares one secret a workload uses, as an entry of the
@@ -21,15 +29,444 @@ type Manifest struct {
 	Secrets []Declaration
 }
 
-// ParseManifest parses an inf.yml document. TODO(parse): replaced by the
-// yaml.v3 parser.
+// maxManifestSize caps the size of a manifest: an inf.yml is a few hundred
+// bytes, so anything near this is not one.
+const maxManifestSize = 1 << 20 // 1 MiB
+
+// ParseManifest parses an inference.sh inf.yml document: its top-level
+// `secrets:` list of `{key, description, optional}` entries.
+//
+//	secrets:
+//	  - key: OPENAI_API_KEY
+//	    description: OpenAI API key for GPT models
+//	    optional: false
+//	  - key: WEBHOOK_SECRET
+//	    description: Optional webhook signing secret
+//	    optional: true
+//
+// The rules, strict where a mistake would change what is required:
+//
+//   - The document must be a mapping. Every top-level key other than
+//     `secrets` (name, description, category, kernel, resources, images,
+//     env, credentials, ...) is ignored, whatever its shape. `secrets` may
+//     appear once.
+//   - `secrets` is a list of mappings. Null or an empty list, like an empty
+//     document or one of comments only, gives a Manifest with no secrets.
+//   - An entry has the fields key, description and optional, each at most
+//     once. Any other field, such as the typo `optinal`, is an error: a
+//     misspelt `optional: true` must not silently make a secret required,
+//     nor the reverse.
+//   - key is a string matching [A-Za-z_][A-Za-z0-9_]*, declared once in the
+//     whole list. `key: 123` (a number) is an error; quote it if you mean a
+//     string, and it is then still an invalid key.
+//   - optional is a YAML boolean: true or false (also True, TRUE, False,
+//     FALSE). Absent, it is false: the secret is required. A string is an
+//     error, quoted ("true") or not: YAML 1.1's yes, no, on and off are
+//     refused rather than guessed, since readers disagree on them (yaml.v3 and
+//     YAML 1.2 read `yes` as a string, PyYAML as true).
+//   - description is any scalar, taken as written; null or absent is "".
+//   - Aliases (*name) are refused inside `secrets`; anchors are allowed.
+//   - The input holds one YAML document; a second one (after `---`) is an
+//     error, since its secrets would otherwise be silently dropped.
+//   - The input is at most 1 MiB.
+//
+// Every error is a [*ParseError] with the line at fault (Path is ""). No error
+// quotes the document: not a description, a field name, an invalid key nor
+// the text near a YAML syntax error, in case a secret was pasted into the
+// file by mistake. Errors name valid keys, field names of the format and
+// line numbers only. The Manifest returned is valid for a [Resolver].
 func ParseManifest(data []byte) (*Manifest, error) {
-	return nil, errors.New("envseal: ParseManifest: not built yet")
+	m, perr := parseManifest(data)
+	if perr != nil {
+		return nil, perr
+	}
+	return m, nil
 }
 
-// LoadManifest reads and parses the inf.yml file at path.
+// LoadManifest reads and parses the inf.yml file at path, with the rules of
+// [ParseManifest]. A file that does not exist is an error wrapping
+// [ErrNotFound] (and [io/fs.ErrNotExist]) that names path. A parse error is a
+// [*ParseError] whose Path is path. A file over 1 MiB is refused without
+// being read further.
 func LoadManifest(path string) (*Manifest, error) {
-	return nil, errors.New("envseal: LoadManifest: not built yet")
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("envseal: manifest %s: %w", path, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("envseal: manifest: %w", err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxManifestSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("envseal: manifest: %w", err)
+	}
+	m, perr := parseManifest(data)
+	if perr != nil {
+		perr.Path = path
+		return nil, perr
+	}
+	return m, nil
+}
+
+// parseManifest returns a *ParseError, not an error, so that LoadManifest
+// can set its Path.
+func parseManifest(data []byte) (m *Manifest, perr *ParseError) {
+	if len(data) > maxManifestSize {
+		return nil, &ParseError{Err: fmt.Errorf("manifest is over the limit of %d bytes", maxManifestSize)}
+	}
+	root, perr := decodeYAML(data)
+	if perr != nil {
+		return nil, perr
+	}
+	m = &Manifest{}
+	if root == nil || isNull(root) {
+		return m, nil // an empty document, or one of comments only
+	}
+	if root.Kind != yaml.MappingNode {
+		return nil, lineError(root, "the document must be a mapping (name:, secrets:, ...), not %s", kindName(root))
+	}
+	var list *yaml.Node
+	var listKeyLine int
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		k, v := root.Content[i], root.Content[i+1]
+		if k.Kind != yaml.ScalarNode || k.Value != "secrets" {
+			continue // another top-level key: not ours
+		}
+		if list != nil {
+			return nil, lineError(k, "secrets appears twice at the top level (first on line %d)", listKeyLine)
+		}
+		list, listKeyLine = v, k.Line
+	}
+	if list == nil || isNull(list) {
+		return m, nil
+	}
+	switch list.Kind {
+	case yaml.AliasNode:
+		return nil, lineError(list, "secrets: aliases are not supported here")
+	case yaml.SequenceNode:
+	default:
+		return nil, lineError(list, "secrets must be a list of {key, description, optional} entries, not %s", kindName(list))
+	}
+	seen := make(map[string]int, len(list.Content)) // key -> line
+	for i, entry := range list.Content {
+		d, perr := parseDeclaration(i+1, entry)
+		if perr != nil {
+			return nil, perr
+		}
+		if line, ok := seen[d.Key]; ok {
+			return nil, &ParseError{Line: valueLine(entry, "key"), Err: fmt.Errorf("secret %d: key %s is already declared on line %d", i+1, d.Key, line)}
+		}
+		seen[d.Key] = valueLine(entry, "key")
+		m.Secrets = append(m.Secrets, d)
+	}
+	return m, nil
+}
+
+// parseDeclaration parses the n-th entry of the secrets list.
+func parseDeclaration(n int, entry *yaml.Node) (Declaration, *ParseError) {
+	var d Declaration
+	switch entry.Kind {
+	case yaml.AliasNode:
+		return d, lineError(entry, "secret %d: aliases are not supported here", n)
+	case yaml.MappingNode:
+	default:
+		return d, lineError(entry, "secret %d must be a mapping of key, description and optional, not %s", n, kindName(entry))
+	}
+	var hasKey bool
+	fieldLine := map[string]int{}
+	for i := 0; i+1 < len(entry.Content); i += 2 {
+		f, v := entry.Content[i], entry.Content[i+1]
+		name := ""
+		if f.Kind == yaml.ScalarNode {
+			name = f.Value
+		}
+		switch name {
+		case "key", "description", "optional":
+		default:
+			// The field name is not quoted: it is the document's text.
+			msg := fmt.Sprintf("secret %d: unknown field (want key, description or optional)", n)
+			if s := suggestField(name); s != "" {
+				msg = fmt.Sprintf("secret %d: unknown field; did you mean %s?", n, s)
+			}
+			return d, &ParseError{Line: f.Line, Err: errors.New(msg)}
+		}
+		if line, ok := fieldLine[name]; ok {
+			return d, lineError(f, "secret %d: field %s appears twice (first on line %d)", n, name, line)
+		}
+		fieldLine[name] = f.Line
+		if v.Kind == yaml.AliasNode {
+			return d, lineError(v, "secret %d: %s: aliases are not supported here", n, name)
+		}
+		switch name {
+		case "key":
+			hasKey = true
+			switch {
+			case isNull(v) || v.Kind == yaml.ScalarNode && v.ShortTag() == "!!str" && v.Value == "":
+				return d, lineError(v, "secret %d: empty key", n)
+			case v.Kind != yaml.ScalarNode || v.ShortTag() != "!!str":
+				return d, lineError(v, "secret %d: key must be a string, not %s", n, kindName(v))
+			case !validKey(v.Value):
+				// Not quoted: an invalid key may be a pasted value.
+				return d, lineError(v, "secret %d: invalid key: want [A-Za-z_][A-Za-z0-9_]*", n)
+			case len(v.Value) > maxKeyLen:
+				return d, lineError(v, "secret %d: key is %d bytes, over the limit of %d", n, len(v.Value), maxKeyLen)
+			}
+			d.Key = v.Value
+		case "description":
+			switch {
+			case isNull(v):
+			case v.Kind == yaml.ScalarNode:
+				d.Description = v.Value
+			default:
+				return d, lineError(v, "secret %d: description must be a string, not %s", n, kindName(v))
+			}
+		case "optional":
+			b, err := parseOptional(v)
+			if err != nil {
+				return d, &ParseError{Line: v.Line, Err: fmt.Errorf("secret %d: %w", n, err)}
+			}
+			d.Optional = b
+		}
+	}
+	if !hasKey {
+		return d, lineError(entry, "secret %d: missing key", n)
+	}
+	return d, nil
+}
+
+// parseOptional reads the value of an optional field: a YAML boolean only.
+func parseOptional(v *yaml.Node) (bool, error) {
+	if v.Kind == yaml.ScalarNode && v.ShortTag() == "!!bool" {
+		switch v.Value {
+		case "true", "True", "TRUE":
+			return true, nil
+		case "false", "False", "FALSE":
+			return false, nil
+		}
+	}
+	if v.Kind == yaml.ScalarNode && v.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) == 0 {
+		switch v.Value {
+		case "yes", "Yes", "YES", "no", "No", "NO", "on", "On", "ON", "off", "Off", "OFF", "y", "Y", "n", "N":
+			return false, errors.New("optional must be true or false; YAML 1.1 yes/no/on/off are not accepted")
+		}
+	}
+	return false, fmt.Errorf("optional must be true or false, not %s", kindName(v))
+}
+
+// valueLine returns the line of field's value in the mapping entry, or the
+// entry's line.
+func valueLine(entry *yaml.Node, field string) int {
+	for i := 0; i+1 < len(entry.Content); i += 2 {
+		if entry.Content[i].Value == field {
+			return entry.Content[i+1].Line
+		}
+	}
+	return entry.Line
+}
+
+// suggestField returns the field of the format that name is a likely typo
+// of, or "". It names only the format's own words, never the document's.
+func suggestField(name string) string {
+	if len(name) > 32 {
+		return ""
+	}
+	for _, f := range []string{"key", "description", "optional"} {
+		if editDistance(bytes.ToLower([]byte(name)), []byte(f)) <= 2 {
+			return f
+		}
+	}
+	return ""
+}
+
+// editDistance is the Levenshtein distance between a and b.
+func editDistance(a, b []byte) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+// decodeYAML decodes the single document in data into its root node, nil
+// when there is no document.
+func decodeYAML(data []byte) (root *yaml.Node, perr *ParseError) {
+	defer func() {
+		// yaml.v3 reports its own errors by panicking and recovering; any
+		// other panic is a bug in it, which must not take the caller down.
+		if r := recover(); r != nil {
+			root, perr = nil, &ParseError{Err: errors.New("invalid YAML")}
+		}
+	}()
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var doc yaml.Node
+	if err := dec.Decode(&doc); err != nil {
+		if err == io.EOF {
+			return nil, nil
+		}
+		return nil, yamlError(err)
+	}
+	var next yaml.Node
+	switch err := dec.Decode(&next); {
+	case err == io.EOF:
+	case err != nil:
+		return nil, yamlError(err)
+	default:
+		return nil, &ParseError{Line: next.Line, Err: errors.New("a second YAML document (after ---); an inf.yml holds one")}
+	}
+	if doc.Kind != yaml.DocumentNode || len(doc.Content) != 1 {
+		return nil, nil
+	}
+	return doc.Content[0], nil
+}
+
+// yamlErrorRE splits a yaml.v3 syntax error: "yaml: line 3: what".
+var yamlErrorRE = regexp.MustCompile(`^yaml: (?:line (\d+): )?(.*)$`)
+
+// yamlError turns a yaml.v3 error into a *ParseError with the line at fault
+// and a message that does not quote the document. yaml.v3's own text is kept
+// only when it is one of its fixed messages; others, such as "unknown anchor
+// 'x' referenced", quote the input and are replaced by "invalid YAML".
+//
+// yaml.v3 counts lines from 0 for parser errors and from 1 for scanner
+// errors, and leaves out "line N: " for line 0; this undoes that.
+func yamlError(err error) *ParseError {
+	sm := yamlErrorRE.FindStringSubmatch(err.Error())
+	if sm == nil {
+		return &ParseError{Err: errors.New("invalid YAML")}
+	}
+	line, _ := strconv.Atoi(sm[1]) // 0 when yaml.v3 gave no line
+	msg := sm[2]
+	switch {
+	case yamlParserProblems[msg]:
+		line++
+	case yamlScannerProblems[msg]:
+		line = max(line, 1)
+	case yamlReaderProblems[msg]:
+		line = 0 // yaml.v3 gives no line; its offset is not kept
+	default:
+		return &ParseError{Line: line, Err: errors.New("invalid YAML")}
+	}
+	return &ParseError{Line: line, Err: errors.New("invalid YAML: " + msg)}
+}
+
+// The fixed messages of yaml.v3 (v3.0.1) that quote nothing of the input,
+// by the stage that reports them.
+var (
+	yamlParserProblems = setOf(
+		"did not find expected <stream-start>",
+		"did not find expected <document start>",
+		"found undefined tag handle",
+		"did not find expected node content",
+		"did not find expected '-' indicator",
+		"did not find expected key",
+		"did not find expected ',' or ']'",
+		"did not find expected ',' or '}'",
+		"found duplicate %YAML directive",
+		"found incompatible YAML document",
+		"found duplicate %TAG directive",
+	)
+	yamlScannerProblems = setOf(
+		"block sequence entries are not allowed in this context",
+		"could not find expected ':'",
+		"could not find expected directive name",
+		"did not find URI escaped octet",
+		"did not find expected '!'",
+		"did not find expected alphabetic or numeric character",
+		"did not find expected comment or line break",
+		"did not find expected digit or '.' character",
+		"did not find expected hexdecimal number",
+		"did not find expected tag URI",
+		"did not find expected version number",
+		"did not find expected whitespace or line break",
+		"did not find expected whitespace",
+		"did not find the expected '>'",
+		"exceeded max depth of 10000",
+		"found a tab character that violates indentation",
+		"found a tab character where an indentation space is expected",
+		"found an incorrect leading UTF-8 octet",
+		"found an incorrect trailing UTF-8 octet",
+		"found an indentation indicator equal to 0",
+		"found character that cannot start any token",
+		"found extremely long version number",
+		"found invalid Unicode character escape code",
+		"found unexpected document indicator",
+		"found unexpected end of stream",
+		"found unexpected non-alphabetical character",
+		"found unknown directive name",
+		"found unknown escape character",
+		"mapping keys are not allowed in this context",
+		"mapping values are not allowed in this context",
+	)
+	yamlReaderProblems = setOf(
+		"control characters are not allowed",
+		"incomplete UTF-16 character",
+		"incomplete UTF-16 surrogate pair",
+		"incomplete UTF-8 octet sequence",
+		"invalid Unicode character",
+		"invalid leading UTF-8 octet",
+		"invalid length of a UTF-8 sequence",
+		"invalid trailing UTF-8 octet",
+		"expected low surrogate area",
+		"unexpected low surrogate area",
+	)
+)
+
+func setOf(s ...string) map[string]bool {
+	m := make(map[string]bool, len(s))
+	for _, v := range s {
+		m[v] = true
+	}
+	return m
+}
+
+// lineError returns a *ParseError at n's line.
+func lineError(n *yaml.Node, format string, args ...any) *ParseError {
+	return &ParseError{Line: n.Line, Err: fmt.Errorf(format, args...)}
+}
+
+// isNull reports whether n is a null scalar: ~, null or nothing.
+func isNull(n *yaml.Node) bool {
+	return n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null"
+}
+
+// kindName names the kind of a node for an error, without its content.
+func kindName(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.AliasNode:
+		return "an alias"
+	case yaml.ScalarNode:
+		switch n.ShortTag() {
+		case "!!null":
+			return "null"
+		case "!!str":
+			return "a string"
+		case "!!int", "!!float":
+			return "a number"
+		case "!!bool":
+			return "a boolean"
+		case "!!timestamp":
+			return "a timestamp"
+		}
+		return "a tagged scalar"
+	}
+	return "an unknown node"
 }
 
 // validate reports a manifest that cannot be checked against: an empty,

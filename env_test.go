@@ -1,0 +1,156 @@
+package secret_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/envseal/secret"
+)
+
+func resolveMaps(t *testing.T, ms ...map[string]string) *secret.Env {
+	t.Helper()
+	srcs := make([]secret.Source, len(ms))
+	for i, m := range ms {
+		srcs[i] = secret.FromMap(m)
+	}
+	env, err := secret.Resolve(context.Background(), srcs...)
+	require.NoError(t, err)
+	return env
+}
+
+func TestEnvAccessors(t *testing.T) {
+	t.Parallel()
+	env := resolveMaps(t, map[string]string{"B": "fake-b", "A": "fake-a", "C": ""})
+
+	v, ok := env.Get("A")
+	assert.True(t, ok)
+	assert.Equal(t, "fake-a", v)
+	v, ok = env.Get("C")
+	assert.True(t, ok, "an empty value is set")
+	assert.Empty(t, v)
+	_, ok = env.Get("MISSING")
+	assert.False(t, ok)
+
+	assert.Equal(t, 3, env.Len())
+	assert.Equal(t, []string{"A", "B", "C"}, env.Keys())
+	assert.Equal(t, []string{"A=fake-a", "B=fake-b", "C="}, env.Environ())
+	assert.Equal(t, "map", env.Origin("A"))
+	assert.Empty(t, env.Origin("MISSING"))
+
+	// Keys and Map return copies: changing them does not change env.
+	keys := env.Keys()
+	keys[0] = "Z"
+	m := env.Map()
+	m["A"] = "fake-changed"
+	m["NEW"] = "fake-new"
+	assert.Equal(t, []string{"A", "B", "C"}, env.Keys())
+	v, _ = env.Get("A")
+	assert.Equal(t, "fake-a", v)
+	_, ok = env.Get("NEW")
+	assert.False(t, ok)
+}
+
+func TestZeroEnv(t *testing.T) {
+	t.Parallel()
+	var env secret.Env
+	assert.Zero(t, env.Len())
+	assert.Empty(t, env.Keys())
+	assert.Equal(t, map[string]string{}, env.Map())
+	assert.Empty(t, env.Environ())
+	assert.Equal(t, []string{"PATH=/bin"}, env.Overlay([]string{"PATH=/bin"}))
+	assert.Equal(t, "Env{}", env.String())
+}
+
+func TestEnvOverlay(t *testing.T) {
+	t.Parallel()
+	env := resolveMaps(t, map[string]string{"TOKEN": "fake-token", "MODE": "fake-mode"})
+	tests := []struct {
+		name string
+		base []string
+		want []string
+	}{
+		{name: "nil base", base: nil, want: []string{"MODE=fake-mode", "TOKEN=fake-token"}},
+		{
+			name: "secrets replace base entries",
+			base: []string{"HOME=/root", "TOKEN=old", "PATH=/bin"},
+			want: []string{"HOME=/root", "PATH=/bin", "MODE=fake-mode", "TOKEN=fake-token"},
+		},
+		{
+			name: "every duplicate of a secret key is dropped",
+			base: []string{"TOKEN=a", "X=1", "TOKEN=b"},
+			want: []string{"X=1", "MODE=fake-mode", "TOKEN=fake-token"},
+		},
+		{
+			name: "duplicate base keys: last wins, first position",
+			base: []string{"X=1", "Y=2", "X=3"},
+			want: []string{"X=3", "Y=2", "MODE=fake-mode", "TOKEN=fake-token"},
+		},
+		{
+			name: "entry without = kept",
+			base: []string{"WEIRD", "Y=2"},
+			want: []string{"WEIRD", "Y=2", "MODE=fake-mode", "TOKEN=fake-token"},
+		},
+		{
+			name: "key prefix is not the key",
+			base: []string{"TOKENS=keep", "MODE_X=keep"},
+			want: []string{"TOKENS=keep", "MODE_X=keep", "MODE=fake-mode", "TOKEN=fake-token"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			base := append([]string(nil), tt.base...)
+			assert.Equal(t, tt.want, env.Overlay(base))
+			assert.Equal(t, tt.base, base, "base is not modified")
+		})
+	}
+}
+
+func TestEnvNeverPrintsValues(t *testing.T) {
+	t.Parallel()
+	const canary = "fake-canary-0123456789"
+	env, err := secret.Resolve(context.Background(),
+		secret.FromMap(map[string]string{"API_KEY": "fake-overridden", "MODE": canary}),
+		secret.FromMap(map[string]string{"API_KEY": canary}),
+	)
+	require.NoError(t, err)
+
+	var outputs []string
+	for _, format := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%X", "%d", "%T %v", "%10.3s"} {
+		outputs = append(outputs, fmt.Sprintf(format, env), fmt.Sprintf(format, *env))
+	}
+	outputs = append(outputs,
+		env.String(), env.GoString(), fmt.Sprint(env), fmt.Sprintln(*env),
+		fmt.Sprintf("%v", struct{ E *secret.Env }{env}),
+		fmt.Sprintf("%+v", struct{ E secret.Env }{*env}),
+		fmt.Sprintf("%v", []any{env, *env}),
+		fmt.Sprintf("%v", map[string]secret.Env{"e": *env}),
+	)
+	js, err := json.Marshal(env)
+	require.NoError(t, err)
+	jsv, err := json.Marshal(struct{ Env secret.Env }{*env})
+	require.NoError(t, err)
+	outputs = append(outputs, string(js), string(jsv))
+	var text, jsonLog bytes.Buffer
+	slog.New(slog.NewTextHandler(&text, nil)).Info("resolved", "env", env, "copy", *env)
+	slog.New(slog.NewJSONHandler(&jsonLog, nil)).Info("resolved", "env", env, slog.Any("copy", *env))
+	outputs = append(outputs, text.String(), jsonLog.String())
+
+	for _, out := range outputs {
+		assert.NotContains(t, out, "fake-", "printed form leaks a value")
+		assert.NotContains(t, out, "0123456789", "printed form leaks a value")
+	}
+
+	assert.Equal(t, "Env{API_KEY (map), MODE (map)}", env.String())
+	assert.Equal(t, "secret.Env{API_KEY (map), MODE (map)}", fmt.Sprintf("%#v", env))
+	assert.JSONEq(t, `{"API_KEY":{"origin":"map"},"MODE":{"origin":"map"}}`, string(js))
+	assert.Contains(t, text.String(), "env.API_KEY.origin=map")
+	assert.Contains(t, jsonLog.String(), `"env":{"API_KEY":{"origin":"map"},"MODE":{"origin":"map"}}`)
+}
