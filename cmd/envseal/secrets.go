@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -85,6 +87,8 @@ func newSecretsListCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "list [--keys]",
 		Short: "List the bundles in the store; never their values",
+		Long: `List the names of the bundles in the store. With --keys, also when each was
+last updated and the names of its keys. Values are never shown.`,
 		Example: `  envseal secrets list
   envseal secrets list --keys`,
 		Args: cobra.NoArgs,
@@ -105,13 +109,13 @@ func newSecretsListCmd(a *app) *cobra.Command {
 				return nil
 			}
 			tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "NAME\tKEYS")
+			fmt.Fprintln(tw, "NAME\tUPDATED\tKEYS")
 			for _, n := range names {
 				m, err := st.Get(cmd.Context(), n)
 				if err != nil {
 					return bundleError(n, err)
 				}
-				fmt.Fprintf(tw, "%s\t%s\n", n, strings.Join(slices.Sorted(maps.Keys(m)), ","))
+				fmt.Fprintf(tw, "%s\t%s\t%s\n", n, updated(st, n), strings.Join(slices.Sorted(maps.Keys(m)), ","))
 			}
 			return tw.Flush()
 		},
@@ -136,6 +140,16 @@ func newSecretsDeleteCmd(a *app) *cobra.Command {
 			return nil
 		},
 	}
+}
+
+// updated is when bundle name was last written: the modification time of its
+// sealed file, "<name>.sealed" in the store's folder (FileStore's layout).
+func updated(st *secret.FileStore, name string) string {
+	fi, err := os.Stat(filepath.Join(st.Dir(), name+".sealed"))
+	if err != nil {
+		return "-"
+	}
+	return fi.ModTime().Format("2006-01-02 15:04:05")
 }
 
 // bundleError says plainly that a bundle does not exist.

@@ -61,7 +61,7 @@ func TestSecretsSetGetListDelete(t *testing.T) {
 	r = s.ok("", "secrets", "list")
 	assert.Equal(t, "app\nother\n", r.stdout)
 	r = s.ok("", "secrets", "list", "--keys")
-	assert.Contains(t, r.stdout, "ONLY")
+	assert.Regexp(t, `NAME\s+UPDATED\s+KEYS\napp\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\s+ONLY\n`, r.stdout)
 	noValues(t, r, "fake-only-value")
 
 	// Delete, then it is gone.
