@@ -1,0 +1,113 @@
+package main
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"os/exec"
+	"os/signal"
+	"syscall"
+)
+
+// forwarded returns the signals that run passes on to its child.
+func forwarded() []os.Signal {
+	return []os.Signal{
+		syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT,
+		syscall.SIGUSR1, syscall.SIGUSR2, syscall.SIGWINCH,
+	}
+}
+
+// fromTerminal reports whether the terminal itself sends sig to its
+// foreground process group: Ctrl-C (SIGINT), Ctrl-\ (SIGQUIT) and a resize
+// (SIGWINCH).
+func fromTerminal(sig os.Signal) bool {
+	return sig == syscall.SIGINT || sig == syscall.SIGQUIT || sig == syscall.SIGWINCH
+}
+
+// runChild starts cmd, forwards signals to it until it ends, and returns the
+// exit code for envseal: the child's, or 128+N when signal N killed it.
+//
+// A child started from a terminal shares envseal's process group, the
+// terminal's foreground group, so the terminal delivers Ctrl-C, Ctrl-\ and
+// resizes to it directly. Forwarding those too would deliver them twice,
+// and many programs take a second Ctrl-C as "quit now". So a terminal
+// signal is forwarded only when the child is not in the foreground process
+// group of envseal's controlling terminal (no terminal, run in the
+// background, or a child that moved to a group of its own); every other
+// signal is always forwarded. This is what bash does for its jobs, and what
+// uv and others settled on; see the help of run.
+func runChild(cmd *exec.Cmd) (int, error) {
+	sigs := make(chan os.Signal, 16)
+	// Notify before Start so that no signal kills envseal and leaves the child.
+	signal.Notify(sigs, forwarded()...)
+	defer signal.Stop(sigs)
+
+	if err := cmd.Start(); err != nil {
+		return startFailure(err), err
+	}
+	tty := openTTY()
+	if tty != nil {
+		defer tty.Close()
+	}
+	done := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case sig := <-sigs:
+				if fromTerminal(sig) && childInForeground(tty, cmd.Process.Pid) {
+					continue
+				}
+				_ = cmd.Process.Signal(sig) // it may have exited: nothing to do
+			case <-done:
+				return
+			}
+		}
+	}()
+	err := cmd.Wait()
+	close(done)
+	if cmd.ProcessState == nil {
+		return exitFailure, err
+	}
+	if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+		return 128 + int(ws.Signal()), nil
+	}
+	code := cmd.ProcessState.ExitCode()
+	var ee *exec.ExitError
+	if errors.As(err, &ee) || err == nil {
+		return code, nil
+	}
+	// The child ran, but copying its output failed.
+	return code, err
+}
+
+// startFailure is the shell's code for a command that could not start: 127
+// not found, 126 found but not runnable.
+func startFailure(err error) int {
+	if errors.Is(err, exec.ErrNotFound) || errors.Is(err, fs.ErrNotExist) {
+		return 127
+	}
+	return 126
+}
+
+// openTTY opens the controlling terminal, or returns nil when there is none.
+func openTTY() *os.File {
+	f, err := os.Open("/dev/tty")
+	if err != nil {
+		return nil
+	}
+	return f
+}
+
+// childInForeground reports whether the process pid is in the foreground
+// process group of the terminal tty, so that the terminal signals it itself.
+func childInForeground(tty *os.File, pid int) bool {
+	if tty == nil {
+		return false
+	}
+	fg, err := tcgetpgrp(tty)
+	if err != nil {
+		return false
+	}
+	pg, err := syscall.Getpgid(pid)
+	return err == nil && pg == fg
+}

@@ -1,0 +1,75 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+)
+
+// Exit codes.
+const (
+	exitOK       = 0
+	exitFailure  = 1  // the command failed, or validation failed
+	exitUsage    = 2  // the command line is wrong
+	exitInternal = 70 // a bug (EX_SOFTWARE)
+)
+
+// usageError is a command line that cannot be run. It prints as one line
+// with a pointer to the command's help, and exits 2.
+type usageError struct {
+	cmd string // the command path, as "envseal secrets set"
+	err error
+}
+
+func (e *usageError) Error() string {
+	cmd := e.cmd
+	if cmd == "" {
+		cmd = "envseal"
+	}
+	return fmt.Sprintf("%s: %v (see '%s --help')", cmd, e.err, cmd)
+}
+
+func (e *usageError) Unwrap() error { return e.err }
+
+func usagef(cmd, format string, args ...any) error {
+	return &usageError{cmd: cmd, err: fmt.Errorf(format, args...)}
+}
+
+// exitCode ends envseal with a code and, if msg is not empty, a message: a
+// child's exit status, or a failure already explained.
+type exitCode struct {
+	code int
+	msg  string
+}
+
+func (e *exitCode) Error() string { return e.msg }
+
+// report prints err, if any, and returns the exit code for it.
+func report(stderr io.Writer, err error) int {
+	if err == nil {
+		return exitOK
+	}
+	var ec *exitCode
+	if errors.As(err, &ec) {
+		if ec.msg != "" {
+			fmt.Fprintln(stderr, "envseal: "+ec.msg)
+		}
+		return ec.code
+	}
+	var ue *usageError
+	if errors.As(err, &ue) {
+		fmt.Fprintln(stderr, ue.Error())
+		return exitUsage
+	}
+	fmt.Fprintln(stderr, "envseal: "+trimPrefix(err.Error()))
+	return exitFailure
+}
+
+// trimPrefix drops the library's own "envseal: " so that it is not said twice.
+func trimPrefix(s string) string {
+	const p = "envseal: "
+	for len(s) >= len(p) && s[:len(p)] == p {
+		s = s[len(p):]
+	}
+	return s
+}

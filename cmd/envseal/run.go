@@ -1,0 +1,105 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+
+	"github.com/envseal/secret"
+	"github.com/spf13/cobra"
+)
+
+func newRunCmd(a *app) *cobra.Command {
+	var r resolution
+	var redact bool
+	cmd := &cobra.Command{
+		Use:   "run [flags] -- COMMAND [ARGS...]",
+		Short: "Run a command with resolved secrets in its environment",
+		Long: `Resolve the secrets, validate them against the manifest, then run COMMAND
+with them set on top of envseal's own environment. ENVSEAL_KEY and
+ENVSEAL_KEY_FILE are not passed on. If a required secret is missing, COMMAND
+does not run: every missing key is listed with its description, and envseal
+exits 1.
+
+` + resolutionHelp + `
+
+COMMAND gets envseal's standard input, output and error as they are, so
+terminal programs work. With --redact its output and error go through a
+redactor instead, which replaces every secret value of at least 6 bytes with
+[REDACTED:KEY], also when a value is split across writes (output that could be
+the start of a value is held until the next write shows whether it is).
+
+Signals: SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 and SIGWINCH sent to
+envseal are passed to COMMAND, and envseal waits for it to exit. Ctrl-C,
+Ctrl-\ and window resizes on a terminal already reach COMMAND directly (it is
+in the terminal's foreground process group), so envseal does not pass those on
+a second time; to interrupt COMMAND from elsewhere, signal it, its process
+group, or envseal with SIGTERM.
+
+The exit code is COMMAND's, 128+N when it died from signal N, 127 when it is
+not found, 126 when it cannot be run.`,
+		Example: `  envseal run --secret openai -- python app.py
+  envseal run --manifest inf.yml --secret base --dotenv .env --env MODE=dev -- ./worker
+  envseal run --secret api --redact -- ./server --port 8080`,
+		Args: argsBetween(1, -1, "COMMAND: envseal run [flags] -- COMMAND [ARGS...]"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := r.check(cmd.CommandPath()); err != nil {
+				return err
+			}
+			env, _, err := a.resolve(cmd.Context(), &r, true)
+			if err != nil {
+				return resolveError(err)
+			}
+			child := exec.Command(args[0], args[1:]...)
+			child.Env = env.Overlay(withoutKeyVars(os.Environ()))
+			child.Stdin = os.Stdin
+			child.Stdout, child.Stderr = os.Stdout, os.Stderr
+			var outR, errR *secret.Redactor
+			if redact {
+				outR = secret.NewRedactor(os.Stdout, env)
+				errR = secret.NewRedactor(os.Stderr, env)
+				child.Stdout, child.Stderr = outR, errR
+			}
+			code, err := runChild(child)
+			if redact {
+				// Whatever happened, what was held back goes out.
+				err = errors.Join(err, outR.Close(), errR.Close())
+			}
+			if err != nil {
+				return &exitCode{code: code, msg: fmt.Sprintf("%s: %v", args[0], err)}
+			}
+			return &exitCode{code: code}
+		},
+	}
+	r.addFlags(cmd.Flags())
+	cmd.Flags().BoolVar(&redact, "redact", false, "replace secret values in COMMAND's output and error with [REDACTED:KEY]")
+	// Flags after COMMAND belong to it.
+	cmd.Flags().SetInterspersed(false)
+	return cmd
+}
+
+// withoutKeyVars drops ENVSEAL_KEY and ENVSEAL_KEY_FILE: the workload gets its
+// secrets, not the key to all of them.
+func withoutKeyVars(environ []string) []string {
+	out := make([]string, 0, len(environ))
+	for _, kv := range environ {
+		k, _, _ := strings.Cut(kv, "=")
+		if k == "ENVSEAL_KEY" || k == "ENVSEAL_KEY_FILE" {
+			continue
+		}
+		out = append(out, kv)
+	}
+	return out
+}
+
+// resolveError explains a failed resolution. The library's errors name
+// sources, keys and files, never values.
+func resolveError(err error) error {
+	var ve *secret.ValidationError
+	if errors.As(err, &ve) {
+		return &exitCode{code: exitFailure, msg: trimPrefix(ve.Error())}
+	}
+	return err
+}

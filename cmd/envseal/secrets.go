@@ -1,0 +1,177 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/envseal/secret"
+	"github.com/spf13/cobra"
+)
+
+func newSecretsCmd(a *app) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "secrets",
+		Short: "Manage the named bundles of secrets in the store",
+		Args:  noArgs,
+		RunE:  helpOrUnknown,
+	}
+	cmd.AddCommand(newSecretsSetCmd(a), newSecretsGetCmd(a), newSecretsListCmd(a), newSecretsDeleteCmd(a))
+	return cmd
+}
+
+func newSecretsGetCmd(a *app) *cobra.Command {
+	var reveal bool
+	cmd := &cobra.Command{
+		Use:   "get [--reveal] NAME [KEY]",
+		Short: "Show the secrets of a bundle, masked",
+		Long: `Show the keys of bundle NAME with their values masked, or one KEY.
+
+` + maskHelp() + `
+
+With --reveal, values are printed as they are: one KEY prints its value and a
+newline; a whole bundle prints as a .env file that 'secrets set --from-dotenv'
+reads back.`,
+		Example: `  envseal secrets get openai
+  envseal secrets get --reveal openai OPENAI_API_KEY`,
+		Args: argsBetween(1, 2, "NAME [KEY]"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			st, err := a.openStore()
+			if err != nil {
+				return err
+			}
+			m, err := st.Get(cmd.Context(), args[0])
+			if err != nil {
+				return bundleError(args[0], err)
+			}
+			out := cmd.OutOrStdout()
+			if len(args) == 2 {
+				v, ok := m[args[1]]
+				if !ok {
+					return fmt.Errorf("bundle %s has no key %s", args[0], args[1])
+				}
+				if reveal {
+					_, err = fmt.Fprintln(out, v)
+				} else {
+					_, err = fmt.Fprintln(out, mask(v))
+				}
+				return err
+			}
+			keys := slices.Sorted(maps.Keys(m))
+			if reveal {
+				var b strings.Builder
+				for _, k := range keys {
+					b.WriteString(k + "=" + dotenvQuote(m[k]) + "\n")
+				}
+				_, err = fmt.Fprint(out, b.String())
+				return err
+			}
+			tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+			for _, k := range keys {
+				fmt.Fprintf(tw, "%s\t%s\n", k, mask(m[k]))
+			}
+			return tw.Flush()
+		},
+	}
+	cmd.Flags().BoolVar(&reveal, "reveal", false, "print the values themselves")
+	return cmd
+}
+
+func newSecretsListCmd(a *app) *cobra.Command {
+	var keys bool
+	cmd := &cobra.Command{
+		Use:   "list [--keys]",
+		Short: "List the bundles in the store; never their values",
+		Long: `List the names of the bundles in the store. With --keys, also when each was
+last updated and the names of its keys. Values are never shown.`,
+		Example: `  envseal secrets list
+  envseal secrets list --keys`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			st, err := a.openStore()
+			if err != nil {
+				return err
+			}
+			names, err := st.List(cmd.Context())
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			if !keys {
+				for _, n := range names {
+					fmt.Fprintln(out, n)
+				}
+				return nil
+			}
+			tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "NAME\tUPDATED\tKEYS")
+			for _, n := range names {
+				m, err := st.Get(cmd.Context(), n)
+				if err != nil {
+					return bundleError(n, err)
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\n", n, updated(st, n), strings.Join(slices.Sorted(maps.Keys(m)), ","))
+			}
+			return tw.Flush()
+		},
+	}
+	cmd.Flags().BoolVar(&keys, "keys", false, "also show the key names of each bundle")
+	return cmd
+}
+
+func newSecretsDeleteCmd(a *app) *cobra.Command {
+	return &cobra.Command{
+		Use:   "delete NAME",
+		Short: "Delete a bundle",
+		Args:  argsBetween(1, 1, "NAME"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			st, err := a.openStore()
+			if err != nil {
+				return err
+			}
+			if err := st.Delete(cmd.Context(), args[0]); err != nil {
+				return bundleError(args[0], err)
+			}
+			return nil
+		},
+	}
+}
+
+// updated is when bundle name was last written: the modification time of its
+// sealed file, "<name>.sealed" in the store's folder (FileStore's layout).
+func updated(st *secret.FileStore, name string) string {
+	fi, err := os.Stat(filepath.Join(st.Dir(), name+".sealed"))
+	if err != nil {
+		return "-"
+	}
+	return fi.ModTime().Format("2006-01-02 15:04:05")
+}
+
+// bundleError says plainly that a bundle does not exist.
+func bundleError(name string, err error) error {
+	if errors.Is(err, secret.ErrNotFound) {
+		return fmt.Errorf("no bundle named %q in the store (see 'envseal secrets list')", name)
+	}
+	return err
+}
+
+// dotenvQuote writes v so that a .env parser reads back exactly v: bare when
+// it is made of safe characters, else double-quoted with \n \r \t \\ \" \$
+// escaped.
+func dotenvQuote(v string) string {
+	safe := v != ""
+	for i := 0; i < len(v) && safe; i++ {
+		c := v[i]
+		safe = 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("-_./:@+,=%", c) >= 0
+	}
+	if safe {
+		return v
+	}
+	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`, `$`, `\$`, "\n", `\n`, "\r", `\r`, "\t", `\t`)
+	return `"` + r.Replace(v) + `"`
+}

@@ -1,0 +1,210 @@
+package secret
+
+import (
+	"errors"
+	"io"
+	"slices"
+	"sync"
+)
+
+// MinRedactLen is the length in bytes below which a value is not redacted by
+// a [Redactor]. Values this short ("1", "true", "dev", a port number) occur
+// everywhere in ordinary output: replacing each occurrence would wreck the
+// output and, worse, point at every place where the value appears, which tells
+// a reader the value. A value that short is not a secret worth the name anyway.
+const MinRedactLen = 6
+
+// Redactor is an [io.Writer] that replaces every secret value of an [Env] with
+// "[REDACTED:KEY]" before passing the bytes on, for the logs and the output of
+// a workload. Make one with [NewRedactor].
+//
+// Values shorter than [MinRedactLen] bytes are not redacted. A value is found
+// also when it is split across several writes: the Redactor holds back the
+// tail of what it was given that could still be the start of a value, and
+// writes everything else at once. Nothing else is delayed, so a prompt or a
+// progress line reaches the underlying writer as soon as it is written,
+// unless it ends with the start of a secret value. Call Flush or Close at the
+// end of the stream to write what is held; a value split across a Flush is
+// not found.
+//
+// Matching is on exact bytes, scanning from the left; where several values
+// match at one place, the longest wins. Where two keys have the same value,
+// the marker names the first of them in sorted order. A value that the
+// workload transforms (quotes, escapes, encodes, splits across lines) is not
+// found: redaction catches accidents, it is not a boundary against a
+// workload that wants to leak.
+//
+// A Redactor is safe for concurrent use, each Write redacted as a whole, but
+// two streams such as stdout and stderr need a Redactor each: they would
+// otherwise mix their held-back tails. After an error from the underlying
+// writer, every later call returns that error.
+type Redactor struct {
+	w io.Writer
+
+	mu      sync.Mutex
+	first   [256][]int // first byte -> indexes into pats, longest first
+	pats    []string   // the values to redact
+	marks   [][]byte   // marks[i] replaces pats[i]
+	pending []byte     // held back: could be the start of a value
+	out     []byte     // output buffer, reused across writes
+	err     error      // sticky
+}
+
+var errRedactorClosed = errors.New("envseal: write to a closed Redactor")
+
+// NewRedactor returns a Redactor that writes to w with the values of env
+// redacted. It reads env once: later changes to another Env are not seen.
+// A nil env redacts nothing.
+func NewRedactor(w io.Writer, env *Env) *Redactor {
+	r := &Redactor{w: w}
+	if env == nil {
+		return r
+	}
+	seen := map[string]bool{}
+	for _, k := range env.keys { // sorted: the first key with a value wins
+		v := env.vars[k]
+		if len(v) < MinRedactLen || seen[v] {
+			continue
+		}
+		seen[v] = true
+		r.pats = append(r.pats, v)
+		r.marks = append(r.marks, []byte("[REDACTED:"+k+"]"))
+	}
+	for i, p := range r.pats {
+		r.first[p[0]] = append(r.first[p[0]], i)
+	}
+	for c := range r.first {
+		slices.SortStableFunc(r.first[c], func(a, b int) int { return len(r.pats[b]) - len(r.pats[a]) })
+	}
+	return r
+}
+
+// Write redacts p and writes it to the underlying writer, except for a tail
+// that could be the start of a secret value, which it holds until the next
+// Write, Flush or Close. It returns len(p) unless the underlying writer
+// fails.
+func (r *Redactor) Write(p []byte) (int, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.err != nil {
+		return 0, r.err
+	}
+	data := p
+	if len(r.pending) > 0 {
+		r.pending = append(r.pending, p...)
+		data = r.pending
+	}
+	if err := r.emit(data, false); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+// Flush writes what is held back, redacting the values it contains in full.
+// A value split across a Flush is not found, so call it only at the end of a
+// stream, or where a pause must not hold output back.
+func (r *Redactor) Flush() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.flush()
+}
+
+func (r *Redactor) flush() error {
+	if r.err != nil {
+		return r.err
+	}
+	return r.emit(r.pending, true)
+}
+
+// Close flushes, then makes every later Write fail. It does not close the
+// underlying writer. Closing twice returns nil.
+func (r *Redactor) Close() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.err == errRedactorClosed {
+		return nil
+	}
+	if err := r.flush(); err != nil {
+		return err
+	}
+	r.err = errRedactorClosed
+	return nil
+}
+
+// emit redacts data and writes it out, keeping in r.pending the tail that
+// could be the start of a value unless final is set. data may be r.pending.
+//
+// Plain runs and markers gather in r.out, written once per call; a long plain
+// run is written straight from data instead, so memory stays bounded by
+// redactChunk whatever the size of a Write.
+func (r *Redactor) emit(data []byte, final bool) error {
+	r.out = r.out[:0]
+	start := 0 // data[start:i] is plain and not yet written nor in r.out
+	i := 0
+scan:
+	for i < len(data) {
+		cands := r.first[data[i]]
+		if len(cands) == 0 {
+			i++
+			continue
+		}
+		rest := data[i:]
+		for _, j := range cands {
+			pat := r.pats[j]
+			if len(rest) >= len(pat) {
+				if string(rest[:len(pat)]) == pat {
+					if err := r.plain(data[start:i]); err != nil {
+						return err
+					}
+					r.out = append(r.out, r.marks[j]...)
+					i += len(pat)
+					start = i
+					continue scan
+				}
+			} else if !final && pat[:len(rest)] == string(rest) {
+				// A longer value may still match here: hold back from i.
+				break scan
+			}
+		}
+		i++
+	}
+	if err := r.plain(data[start:i]); err != nil {
+		return err
+	}
+	r.pending = append(r.pending[:0], data[i:]...)
+	return r.write()
+}
+
+// redactChunk bounds r.out.
+const redactChunk = 32 << 10
+
+// plain adds a run of bytes that need no redaction to the output.
+func (r *Redactor) plain(b []byte) error {
+	if len(r.out)+len(b) > redactChunk {
+		if err := r.write(); err != nil {
+			return err
+		}
+	}
+	if len(b) <= redactChunk {
+		r.out = append(r.out, b...)
+		return nil
+	}
+	if _, err := r.w.Write(b); err != nil {
+		r.err = err
+		return err
+	}
+	return nil
+}
+
+// write writes r.out and empties it.
+func (r *Redactor) write() error {
+	if len(r.out) == 0 {
+		return nil
+	}
+	_, err := r.w.Write(r.out)
+	r.out = r.out[:0]
+	if err != nil {
+		r.err = err
+	}
+	return err
+}
