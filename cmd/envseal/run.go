@@ -42,7 +42,7 @@ The exit code is COMMAND's, 128+N when it died from signal N, 127 when it is
 not found, 126 when it cannot be run.`,
 		Example: `  envseal run --secret openai -- python app.py
   envseal run --manifest inf.yml --secret base --dotenv .env --env MODE=dev -- ./worker
-  envseal run --secret api --redact -- ./server --port 8080`,
+  envseal run --dir /run/secrets --redact -- ./server --port 8080`,
 		Args: argsBetween(1, -1, "COMMAND: envseal run [flags] -- COMMAND [ARGS...]"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := r.check(cmd.CommandPath()); err != nil {

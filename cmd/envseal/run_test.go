@@ -32,6 +32,8 @@ func TestRunFlagOrder(t *testing.T) {
 	s.ok("", "secrets", "set", "app", "X=fake-bundle", "Y=fake-bundle")
 	one := s.write("one.env", "X=fake-one\nY=fake-one\n")
 	two := s.write("two.env", "X=fake-two\n")
+	dir := filepath.Join(s.home, "secrets")
+	s.write("secrets/X", "fake-dir\n")
 	tests := []struct {
 		name  string
 		flags []string
@@ -40,7 +42,8 @@ func TestRunFlagOrder(t *testing.T) {
 		{"dotenv then secret", []string{"--dotenv", one, "--secret", "app"}, "X=fake-bundle\nY=fake-bundle\n"},
 		{"secret then dotenv", []string{"--secret", "app", "--dotenv", one}, "X=fake-one\nY=fake-one\n"},
 		{"interleaved", []string{"--dotenv", one, "--env", "X=fake-flag", "--dotenv", two}, "X=fake-two\nY=fake-one\n"},
-		{"env last", []string{"--dotenv", two, "--env", "X=fake-flag"}, "X=fake-flag\nY unset\n"},
+		{"env last", []string{"--dotenv", two, "--dir", dir, "--env", "X=fake-flag"}, "X=fake-flag\nY unset\n"},
+		{"dir last", []string{"--env", "X=fake-flag", "--secret", "app", "--dir", dir}, "X=fake-dir\nY=fake-bundle\n"},
 		{"equals form", []string{"--secret=app", "--dotenv=" + two}, "X=fake-two\nY=fake-bundle\n"},
 	}
 	for _, tt := range tests {

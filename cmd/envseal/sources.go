@@ -18,7 +18,7 @@ type resolution struct {
 	strict   bool
 }
 
-// sourceFlag is one --dotenv, --secret or --env flag.
+// sourceFlag is one --dotenv, --secret, --dir or --env flag.
 type sourceFlag struct {
 	kind  string // the flag's name
 	value string
@@ -46,6 +46,7 @@ func (r *resolution) addFlags(fs *pflag.FlagSet) {
 	fs.BoolVar(&r.strict, "strict", false, "also reject keys the manifest does not declare")
 	fs.Var(orderedFlag{"dotenv", &r.sources}, "dotenv", "load the .env `FILE` (repeatable)")
 	fs.Var(orderedFlag{"secret", &r.sources}, "secret", "load the bundle `NAME` from the store (repeatable)")
+	fs.Var(orderedFlag{"dir", &r.sources}, "dir", "load a secret folder `DIR`, one file per key (repeatable)")
 	fs.Var(orderedFlag{"env", &r.sources}, "env", "set `KEY=VALUE` (repeatable)")
 }
 
@@ -103,6 +104,8 @@ func (a *app) resolve(ctx context.Context, r *resolution, validate bool) (*secre
 				res.Store = st
 			}
 			srcs = append(srcs, secret.FromName(s.value))
+		case "dir":
+			srcs = append(srcs, secret.FromDir(s.value))
 		case "env":
 			k, v, _ := strings.Cut(s.value, "=")
 			srcs = append(srcs, flagSource{key: k, value: v})
