@@ -12,7 +12,7 @@ import (
 	"slices"
 	"strconv"
 
-	"go.yaml.in/yaml/v3"
+	"gopkg.in/yaml.v3"
 )
 
 // Declaration declares one secret a workload uses, as an entry of the
