@@ -2,7 +2,11 @@ package secret_test
 
 import (
 	"context"
+	"fmt"
 	"maps"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -37,13 +41,23 @@ var conformanceEntries = map[string]string{
 // sourceFactory makes a Source that loads exactly entries.
 type sourceFactory func(t *testing.T, entries map[string]string) secret.Source
 
-// testSourceConformance checks the behaviour every Source must have.
+// testSourceConformance checks the behaviour every Source must have, in
+// parallel subtests.
 func testSourceConformance(t *testing.T, newSource sourceFactory) {
+	t.Helper()
+	runSourceConformance(t, newSource, true)
+}
+
+// runSourceConformance is testSourceConformance, with parallel false for
+// sources that read the process environment.
+func runSourceConformance(t *testing.T, newSource sourceFactory, parallel bool) {
 	t.Helper()
 	ctx := context.Background()
 
 	t.Run("LoadsEntriesExactly", func(t *testing.T) {
-		t.Parallel()
+		if parallel {
+			t.Parallel()
+		}
 		src := newSource(t, conformanceEntries)
 		got, err := src.Load(ctx)
 		require.NoError(t, err)
@@ -51,14 +65,18 @@ func testSourceConformance(t *testing.T, newSource sourceFactory) {
 	})
 
 	t.Run("Empty", func(t *testing.T) {
-		t.Parallel()
+		if parallel {
+			t.Parallel()
+		}
 		got, err := newSource(t, map[string]string{}).Load(ctx)
 		require.NoError(t, err)
 		assert.Empty(t, got)
 	})
 
 	t.Run("CallerOwnsTheMap", func(t *testing.T) {
-		t.Parallel()
+		if parallel {
+			t.Parallel()
+		}
 		src := newSource(t, map[string]string{"A": "fake-a"})
 		first, err := src.Load(ctx)
 		require.NoError(t, err)
@@ -70,7 +88,9 @@ func testSourceConformance(t *testing.T, newSource sourceFactory) {
 	})
 
 	t.Run("NameIsStableAndSafe", func(t *testing.T) {
-		t.Parallel()
+		if parallel {
+			t.Parallel()
+		}
 		src := newSource(t, conformanceEntries)
 		name := src.Name()
 		assert.NotEmpty(t, name)
@@ -79,7 +99,9 @@ func testSourceConformance(t *testing.T, newSource sourceFactory) {
 	})
 
 	t.Run("ResolveOriginIsName", func(t *testing.T) {
-		t.Parallel()
+		if parallel {
+			t.Parallel()
+		}
 		src := newSource(t, conformanceEntries)
 		env, err := secret.Resolve(ctx, src)
 		require.NoError(t, err)
@@ -90,7 +112,9 @@ func testSourceConformance(t *testing.T, newSource sourceFactory) {
 	})
 
 	t.Run("ConcurrentLoads", func(t *testing.T) {
-		t.Parallel()
+		if parallel {
+			t.Parallel()
+		}
 		src := newSource(t, conformanceEntries)
 		var wg sync.WaitGroup
 		results := make([]map[string]string, 8)
@@ -152,4 +176,37 @@ func TestFromNameFileStoreConformance(t *testing.T) {
 		require.NoError(t, st.Set(context.Background(), "bundle", entries))
 		return nameSourceViaResolver{store: st, name: "bundle"}
 	})
+}
+
+// dotenvQuote writes v as a double-quoted .env value.
+func dotenvQuote(v string) string {
+	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`, `$`, `\$`, "\n", `\n`, "\r", `\r`, "\t", `\t`)
+	return `"` + r.Replace(v) + `"`
+}
+
+func TestFromDotenvConformance(t *testing.T) {
+	t.Parallel()
+	testSourceConformance(t, func(t *testing.T, entries map[string]string) secret.Source {
+		var b strings.Builder
+		b.WriteString("# written by the conformance suite\n")
+		for _, k := range slices.Sorted(maps.Keys(entries)) {
+			fmt.Fprintf(&b, "%s=%s\n", k, dotenvQuote(entries[k]))
+		}
+		path := filepath.Join(t.TempDir(), ".env")
+		require.NoError(t, os.WriteFile(path, []byte(b.String()), 0o600))
+		return secret.FromDotenv(path)
+	})
+}
+
+// TestFromEnvironConformance sets process environment variables, so it does
+// not run in parallel.
+func TestFromEnvironConformance(t *testing.T) {
+	runSourceConformance(t, func(t *testing.T, entries map[string]string) secret.Source {
+		keys := make([]string, 0, len(entries))
+		for k, v := range entries {
+			t.Setenv(k, v)
+			keys = append(keys, k)
+		}
+		return secret.FromEnviron(keys...)
+	}, false)
 }

@@ -298,18 +298,6 @@ func dirLeakCases() []leakCase {
 	}
 }
 
-func TestFromDirErrorsQuoteNothing(t *testing.T) {
-	t.Parallel()
-	for _, tc := range dirLeakCases() {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			err := tc.run(t)
-			require.Error(t, err)
-			assertNoCanary(t, err)
-		})
-	}
-}
-
 func BenchmarkFromDir(b *testing.B) {
 	dir := b.TempDir()
 	files := make(map[string]string, 50)

@@ -127,6 +127,37 @@ func coreLeakCases() []leakCase {
 	}
 }
 
+// dotenvLeakCases are FromDotenv's error paths, with the canary on the line
+// at fault and around it.
+func dotenvLeakCases() []leakCase {
+	files := []struct{ name, content string }{
+		{"line without =", "A=" + canary + "\n" + canary + "\n"},
+		{"invalid key", "1KEY=" + canary + "\n"},
+		{"key with a space", "MY KEY=" + canary + "\n"},
+		{"key defined twice", "A=" + canary + "\nA=" + canary + "\n"},
+		{"unterminated double quote", "A=\"" + canary + "\nB=" + canary + "\n"},
+		{"unterminated single quote", "A='" + canary + "\n"},
+		{"unknown escape", "A=\"" + canary + "\\q" + canary + "\"\n"},
+		{"garbage after the quote", "A=\"" + canary + "\"" + canary + "\n"},
+		{"undefined expansion", "A=" + canary + "${UNDEFINED}" + canary + "\n"},
+		{"unterminated expansion", "A=" + canary + "${B" + canary + "\n"},
+		{"invalid name in expansion", "A=${" + canary + "-x}\n"},
+		{"lone CR", "A=" + canary + "\r" + canary + "\n"},
+		{"YAML style", canary + ": " + canary + "\n"},
+		{"NUL in a value", "A=" + canary + "\x00" + canary + "\n"},
+		{"value over the limit", "A=" + strings.Repeat(canary, 2000) + "\n"},
+	}
+	var cases []leakCase
+	for _, f := range files {
+		cases = append(cases, leakCase{"dotenv: " + f.name, func(t *testing.T) error {
+			path := filepath.Join(t.TempDir(), ".env")
+			require.NoError(t, os.WriteFile(path, []byte(f.content), 0o600))
+			return resolveErr(t, secret.Resolver{}, secret.FromMap(map[string]string{"X": canary}), secret.FromDotenv(path))
+		}})
+	}
+	return cases
+}
+
 // storeLeakCases are the error paths of the encrypted store and its key.
 func storeLeakCases() []leakCase {
 	ctx := context.Background()
@@ -190,6 +221,9 @@ func TestNoValueInErrors(t *testing.T) {
 	var cases []leakCase
 	cases = append(cases, coreLeakCases()...)
 	cases = append(cases, storeLeakCases()...)
+	cases = append(cases, dotenvLeakCases()...)
+	cases = append(cases, manifestLeakCases()...)
+	cases = append(cases, dirLeakCases()...)
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

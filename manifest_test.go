@@ -273,18 +273,6 @@ func manifestLeakCases() []leakCase {
 	return cases
 }
 
-func TestManifestErrorsQuoteNothing(t *testing.T) {
-	t.Parallel()
-	for _, tc := range manifestLeakCases() {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			err := tc.run(t)
-			require.Error(t, err)
-			assertNoCanary(t, err)
-		})
-	}
-}
-
 func TestResolveWithParsedManifest(t *testing.T) {
 	t.Parallel()
 	m, err := secret.LoadManifest(filepath.Join("testdata", "manifest", "flux-lora.inf.yml"))
