@@ -25,6 +25,13 @@
 // values. The package provides [FromMap], [FromDotenv], [FromName], [FromDir]
 // and [FromEnviron]; any other type that implements Source works too.
 //
+// [FromDotenv] never silently changes a value: each value is exactly what the
+// file says or the load fails with a [*ParseError]; with no paths it reads
+// ".env". [FromDir] refuses file names that are not valid keys rather than
+// rewriting them, and never mixes two versions of a Kubernetes volume.
+// [ParseManifest] reads the `secrets:` list of an inf.yml file and ignores
+// its other keys.
+//
 // Sources load in the order given, one after the other. For each key, the last
 // source that sets it wins, and [Env.Origin] reports the Name of that source. A
 // key set to the empty string is set: it overrides an earlier value. Several
@@ -79,6 +86,10 @@
 // so that every way of printing it shows keys and origins only; the values are
 // reachable only through [Env.Get], [Env.Map], [Env.Environ] and
 // [Env.Overlay].
+//
+// A [Redactor] wraps an [io.Writer], such as a workload's log, and replaces
+// every secret value of an Env with "[REDACTED:KEY]", also when a value is
+// split across writes.
 //
 // Resolve never changes the process environment. It reads the process
 // environment only in [FromEnviron] and when it opens the default store for
