@@ -1,6 +1,8 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -89,6 +91,47 @@ func TestNoKeyYet(t *testing.T) {
 		assert.Equal(t, 1, r.code, "%v", args)
 		assert.Contains(t, r.stderr, "envseal key generate", "%v", args)
 		assert.NotContains(t, r.stderr, "goroutine")
+	}
+}
+
+// TestKeyProblems checks that a missing, malformed or unsafe key gets one
+// clear line that names where the key was looked for, never the key.
+func TestKeyProblems(t *testing.T) {
+	t.Parallel()
+	const fakeBadKey = "envseal-key-1-fake-truncated"
+	tests := []struct {
+		name  string
+		key   string   // ENVSEAL_KEY
+		extra []string // more environment
+		setup func(s *sandbox)
+		want  []string
+	}{
+		{name: "no key anywhere", want: []string{"config/envseal/key does not exist", "envseal key generate"}},
+		{name: "ENVSEAL_KEY_FILE missing", extra: []string{"ENVSEAL_KEY_FILE=/nonexistent/fake.key"},
+			want: []string{"ENVSEAL_KEY_FILE names /nonexistent/fake.key, which does not exist"}},
+		{name: "malformed ENVSEAL_KEY", key: fakeBadKey, want: []string{"ENVSEAL_KEY holds a malformed key"}},
+		{name: "key file open to others", setup: func(s *sandbox) {
+			s.write("config/envseal/key", "not-a-key\n")
+			require.NoError(t, os.Chmod(filepath.Join(s.home, "config/envseal/key"), 0o644))
+		}, want: []string{"chmod 600"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s := newSandbox(t)
+			s.key, s.extra = tt.key, tt.extra
+			if tt.setup != nil {
+				tt.setup(s)
+			}
+			r := s.run("", "secrets", "list")
+			assert.Equal(t, 1, r.code)
+			assert.Equal(t, 1, strings.Count(r.stderr, "\n"), "one line")
+			assert.Equal(t, 1, strings.Count(r.stderr, "envseal:"), "said once")
+			for _, w := range tt.want {
+				assert.Contains(t, r.stderr, w)
+			}
+			noValues(t, r, fakeBadKey, "not-a-key")
+		})
 	}
 }
 

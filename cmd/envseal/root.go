@@ -3,7 +3,8 @@ package main
 import (
 	"errors"
 	"fmt"
-	"io/fs"
+	"os"
+	"path/filepath"
 	"runtime/debug"
 	"strings"
 
@@ -104,13 +105,42 @@ func asUsage(cmd *cobra.Command, err error) error {
 func (a *app) openStore() (*secret.FileStore, error) {
 	key, err := secret.LoadKey()
 	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) || errors.Is(err, secret.ErrNotFound) {
-			return nil, errors.New("no store key yet: run 'envseal key generate' first (or set ENVSEAL_KEY or ENVSEAL_KEY_FILE)")
+		return nil, keyError(err, os.Getenv)
+	}
+	dir := a.storeDir
+	if dir == "" {
+		if dir, err = defaultStoreDir(); err != nil {
+			return nil, err
 		}
-		return nil, fmt.Errorf("loading the store key: %w", err)
 	}
-	if a.storeDir != "" {
-		return secret.OpenFileStore(a.storeDir, key)
+	return secret.OpenFileStore(dir, key)
+}
+
+// defaultStoreDir is the folder DefaultStore uses: $ENVSEAL_STORE, else
+// envseal/store in the user config dir.
+func defaultStoreDir() (string, error) {
+	if d := os.Getenv("ENVSEAL_STORE"); d != "" {
+		return d, nil
 	}
-	return secret.DefaultStore()
+	dir, err := os.UserConfigDir()
+	if err != nil {
+		return "", fmt.Errorf("no store folder: ENVSEAL_STORE is not set and the user config dir is unknown (%v); set ENVSEAL_STORE or use --store", err)
+	}
+	return filepath.Join(dir, "envseal", "store"), nil
+}
+
+// keyError explains a key that could not be loaded, with what to do. A key
+// file that does not exist gets advice naming it; other errors are the
+// library's, which name the variable or file and never the key.
+func keyError(err error, getenv func(string) string) error {
+	if !errors.Is(err, secret.ErrNotFound) {
+		return errors.New(trimPrefix(err.Error()))
+	}
+	if p := getenv("ENVSEAL_KEY_FILE"); p != "" {
+		return fmt.Errorf("no store key: ENVSEAL_KEY_FILE names %s, which does not exist; fix the variable, or run 'envseal key generate' to create a new key there", p)
+	}
+	if p, perr := defaultKeyPath(); perr == nil {
+		return fmt.Errorf("no store key yet: %s does not exist; run 'envseal key generate' to create it (or set ENVSEAL_KEY or ENVSEAL_KEY_FILE)", p)
+	}
+	return errors.New("no store key yet: run 'envseal key generate' first (or set ENVSEAL_KEY or ENVSEAL_KEY_FILE)")
 }
