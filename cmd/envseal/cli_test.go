@@ -60,6 +60,9 @@ func TestUsageErrors(t *testing.T) {
 		{"set not an assignment", []string{"secrets", "set", "app", "fake-not-an-assignment"}, "argument 2 is not KEY=VALUE"},
 		{"run without command", []string{"run", "--env", "A=1"}, "missing COMMAND"},
 		{"run bad env flag", []string{"run", "--env", "fake-bare-value", "--", "true"}, "--env wants KEY=VALUE"},
+		{"run env flag bad key", []string{"run", "--env", "fake-base64-value==", "--", "true"}, "source flag 1: --env wants KEY=VALUE"},
+		{"check env flag bad key", []string{"check", "--env", "A=1", "--env", "9fake-digit-first=x"}, "source flag 2"},
+		{"set bad key", []string{"secrets", "set", "app", "A=1", "fake-dashed-value=="}, "argument 3: the part before = is not a key name"},
 		{"key generate with argument", []string{"key", "generate", "x"}, "unknown command"},
 		{"check with argument", []string{"check", "x"}, "unknown command"},
 	}
@@ -73,7 +76,7 @@ func TestUsageErrors(t *testing.T) {
 			assert.Contains(t, r.stderr, "--help")
 			assert.Equal(t, 1, strings.Count(r.stderr, "\n"), "one line")
 			assert.Empty(t, r.stdout)
-			noValues(t, r, "fake-not-an-assignment", "fake-bare-value")
+			noValues(t, r, "fake-not-an-assignment", "fake-bare-value", "fake-base64-value", "fake-digit-first", "fake-dashed-value")
 		})
 	}
 }

@@ -83,7 +83,7 @@ func TestSecretsSetErrors(t *testing.T) {
 		code  int
 		want  string
 	}{
-		{"invalid key", []string{"app", "9BAD=fake-value-x"}, "", 1, "9BAD"},
+		{"invalid key", []string{"app", "9BAD=fake-value-x"}, "", 2, "argument 2"},
 		{"missing file", []string{"app", "A=@/nonexistent/fake-path"}, "", 1, "reading A"},
 		{"stdin twice", []string{"app", "A=-", "B=-"}, "fake-in", 2, "only one key"},
 		{"missing dotenv", []string{"app", "--from-dotenv", "/nonexistent.env"}, "", 1, "nonexistent.env"},
