@@ -63,8 +63,12 @@ func TestUsageErrors(t *testing.T) {
 		{"run env flag bad key", []string{"run", "--env", "fake-base64-value==", "--", "true"}, "source flag 1: --env wants KEY=VALUE"},
 		{"check env flag bad key", []string{"check", "--env", "A=1", "--env", "9fake-digit-first=x"}, "source flag 2"},
 		{"set bad key", []string{"secrets", "set", "app", "A=1", "fake-dashed-value=="}, "argument 3: the part before = is not a key name"},
-		{"key generate with argument", []string{"key", "generate", "x"}, "unknown command"},
-		{"check with argument", []string{"check", "x"}, "unknown command"},
+		{"key generate with argument", []string{"key", "generate", "fake-stray-argument"}, "takes no arguments, got 1"},
+		{"check with argument", []string{"check", "--env", "A=1", "fake-stray-argument"}, "takes no arguments, got 1"},
+		{"list with arguments", []string{"secrets", "list", "fake-stray-argument", "x"}, "takes no arguments, got 2"},
+		{"strict without manifest", []string{"run", "--strict", "--", "true"}, "--strict needs --manifest"},
+		{"check strict without manifest", []string{"check", "--strict"}, "--strict needs --manifest"},
+		{"completion unknown shell", []string{"completion", "tcsh"}, `unknown shell "tcsh"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -76,7 +80,7 @@ func TestUsageErrors(t *testing.T) {
 			assert.Contains(t, r.stderr, "--help")
 			assert.Equal(t, 1, strings.Count(r.stderr, "\n"), "one line")
 			assert.Empty(t, r.stdout)
-			noValues(t, r, "fake-not-an-assignment", "fake-bare-value", "fake-base64-value", "fake-digit-first", "fake-dashed-value")
+			noValues(t, r, "fake-not-an-assignment", "fake-bare-value", "fake-base64-value", "fake-digit-first", "fake-dashed-value", "fake-stray-argument")
 		})
 	}
 }

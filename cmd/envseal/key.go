@@ -37,7 +37,7 @@ with the old key would be lost. The key is printed only with --out -.`,
 		Example: `  envseal key generate
   envseal key generate --out ./ci.key
   envseal key generate --out - | pass insert -m envseal/key`,
-		Args: cobra.NoArgs,
+		Args: noArguments,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			k, err := secret.GenerateKey()
 			if err != nil {

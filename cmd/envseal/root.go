@@ -48,6 +48,20 @@ folder given by --store, else ENVSEAL_STORE, else the default one.`,
 	root.SetVersionTemplate("envseal {{.Version}}\n")
 	root.PersistentFlags().StringVar(&a.storeDir, "store", "", "the store `DIR` (default $ENVSEAL_STORE, else the user config dir)")
 	root.AddCommand(newKeyCmd(a), newSecretsCmd(a), newRunCmd(a), newCheckCmd(a))
+	// Cobra's completion command prints its help, exit 0, for any argument:
+	// an unknown shell is a usage error here.
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		if c.Name() == "completion" {
+			c.Args = func(cmd *cobra.Command, args []string) error {
+				if len(args) > 0 {
+					return fmt.Errorf("unknown shell %q: want bash, zsh, fish or powershell", args[0])
+				}
+				return nil
+			}
+			c.RunE = helpOrUnknown
+		}
+	}
 	return root, a
 }
 
@@ -55,6 +69,15 @@ folder given by --store, else ENVSEAL_STORE, else the default one.`,
 func noArgs(cmd *cobra.Command, args []string) error {
 	if len(args) > 0 {
 		return fmt.Errorf("unknown command %q", args[0])
+	}
+	return nil
+}
+
+// noArguments rejects any argument of a command that takes none. The
+// arguments are not quoted: one may be a value typed in the wrong place.
+func noArguments(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return fmt.Errorf("takes no arguments, got %d", len(args))
 	}
 	return nil
 }

@@ -91,7 +91,7 @@ func newSecretsListCmd(a *app) *cobra.Command {
 last updated and the names of its keys. Values are never shown.`,
 		Example: `  envseal secrets list
   envseal secrets list --keys`,
-		Args: cobra.NoArgs,
+		Args: noArguments,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			st, err := a.openStore()
 			if err != nil {

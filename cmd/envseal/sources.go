@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -53,6 +52,9 @@ func (r *resolution) addFlags(fs *pflag.FlagSet) {
 // check reports a malformed flag as a usage error of cmdPath, never quoting
 // a value.
 func (r *resolution) check(cmdPath string) error {
+	if r.strict && r.manifest == "" {
+		return usagef(cmdPath, "--strict needs --manifest")
+	}
 	for i, s := range r.sources {
 		if s.kind != "env" {
 			continue
@@ -84,9 +86,6 @@ func (a *app) resolve(ctx context.Context, r *resolution, validate bool) (*secre
 		if m, err = secret.LoadManifest(r.manifest); err != nil {
 			return nil, nil, err
 		}
-	}
-	if r.strict && m == nil {
-		return nil, nil, errors.New("--strict needs --manifest")
 	}
 	if validate {
 		res.Manifest, res.Strict = m, r.strict
