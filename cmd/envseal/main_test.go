@@ -75,7 +75,7 @@ func helperMain(args []string) int {
 		time.Sleep(10 * time.Second)
 		return 97
 	case "trap": // trap SIGNAL CODE: say ready, exit CODE on the signal
-		sig := map[string]os.Signal{"TERM": syscall.SIGTERM, "INT": syscall.SIGINT, "HUP": syscall.SIGHUP, "USR1": syscall.SIGUSR1}[rest[0]]
+		sig := map[string]os.Signal{"TERM": syscall.SIGTERM, "INT": syscall.SIGINT, "QUIT": syscall.SIGQUIT, "HUP": syscall.SIGHUP, "USR1": syscall.SIGUSR1}[rest[0]]
 		code, _ := strconv.Atoi(rest[1])
 		ch := make(chan os.Signal, 4)
 		signal.Notify(ch, sig)

@@ -146,3 +146,31 @@ func TestSetFromTerminal(t *testing.T) {
 	assert.Equal(t, 1, exitCodeOf(t, cmd))
 	assert.Contains(t, screen, "no value entered for EMPTY")
 }
+
+// TestRunTerminalSignals presses Ctrl-C and Ctrl-\ on the terminal of envseal
+// run: the terminal signals the whole foreground process group, so COMMAND
+// must get each signal once, from the terminal, and not a second time from
+// envseal.
+func TestRunTerminalSignals(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		key  string // what the user presses
+	}{
+		{"INT", "\x03"},  // Ctrl-C
+		{"QUIT", "\x1c"}, // Ctrl-\
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s := newSandbox(t)
+			cmd, sc := s.startOnTTY(append([]string{"run", "--"}, helper(t, "trap", tt.name, "42")...)...)
+			require.True(t, sc.until("ready"), "the child starts")
+			sc.typeIn(t, tt.key)
+			screen := sc.rest()
+			assert.Equal(t, 42, exitCodeOf(t, cmd), "the child's own exit code")
+			assert.Contains(t, screen, "got "+tt.name)
+			assert.NotContains(t, screen, "twice")
+		})
+	}
+}
