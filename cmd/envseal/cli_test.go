@@ -29,6 +29,12 @@ func TestHelpOnEveryCommand(t *testing.T) {
 			r := s.run("", append(args, "--help")...)
 			assert.Equal(t, 0, r.code)
 			assert.Contains(t, r.stdout, "Usage:")
+			assert.NotContains(t, r.stdout, "[flags] [flags]")
+			assert.NotContains(t, r.stdout, "] [flags]\n", "flags listed in the usage line already")
+			if len(args) > 0 && args[0] != "completion" && args[0] != "key" || len(args) == 0 {
+				assert.Contains(t, r.stdout, "$ENVSEAL_KEY,", "names where the key comes from")
+				assert.Contains(t, r.stdout, "$ENVSEAL_STORE", "names where the store is")
+			}
 			assert.Empty(t, r.stderr)
 		})
 	}

@@ -31,9 +31,11 @@ func newRootCmd() (*cobra.Command, *app) {
 a workload with secrets resolved from bundles, .env files, secret folders and
 flags, validated against an inf.yml manifest.
 
-The store key comes from ENVSEAL_KEY, else the file named by ENVSEAL_KEY_FILE,
-else the default key file written by 'envseal key generate'. The store is the
-folder given by --store, else ENVSEAL_STORE, else the default one.`,
+` + storeHelp + `
+
+Exit codes: 0 success; 1 failure, or secrets that do not satisfy the
+manifest; 2 usage error; for run, COMMAND's own code (126 cannot run, 127 not
+found, 128+N killed by signal N).`,
 		Version:           buildVersion(),
 		SilenceErrors:     true,
 		SilenceUsage:      true,
@@ -46,7 +48,7 @@ folder given by --store, else ENVSEAL_STORE, else the default one.`,
 		},
 	}
 	root.SetVersionTemplate("envseal {{.Version}}\n")
-	root.PersistentFlags().StringVar(&a.storeDir, "store", "", "the store `DIR` (default $ENVSEAL_STORE, else the user config dir)")
+	root.PersistentFlags().StringVar(&a.storeDir, "store", "", "the store `DIR` (default $ENVSEAL_STORE, else envseal/store in the user config dir)")
 	root.AddCommand(newKeyCmd(a), newSecretsCmd(a), newRunCmd(a), newCheckCmd(a))
 	// Cobra's completion command prints its help, exit 0, for any argument:
 	// an unknown shell is a usage error here.
@@ -64,6 +66,13 @@ folder given by --store, else ENVSEAL_STORE, else the default one.`,
 	}
 	return root, a
 }
+
+// storeHelp says where the store and its key are, for the help texts.
+const storeHelp = `Environment: the store is the folder given by --store, else $ENVSEAL_STORE,
+else envseal/store in the user config dir ($XDG_CONFIG_HOME or ~/.config on
+Linux, ~/Library/Application Support on macOS). Its key is $ENVSEAL_KEY, else
+the file named by $ENVSEAL_KEY_FILE, else envseal/key in the user config dir,
+as written by 'envseal key generate'.`
 
 // noArgs rejects arguments of a command that only groups others.
 func noArgs(cmd *cobra.Command, args []string) error {

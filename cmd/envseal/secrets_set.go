@@ -20,8 +20,9 @@ func newSecretsSetCmd(a *app) *cobra.Command {
 	var dotenv []string
 	var replace bool
 	cmd := &cobra.Command{
-		Use:   "set NAME [KEY=VALUE | KEY=@FILE | KEY=-]... [--from-dotenv FILE]... [--replace]",
-		Short: "Set secrets in a bundle, creating it if needed",
+		Use:                   "set NAME [KEY=VALUE | KEY=@FILE | KEY=-]... [--from-dotenv FILE]... [--replace]",
+		DisableFlagsInUseLine: true,
+		Short:                 "Set secrets in a bundle, creating it if needed",
 		Long: `Set secrets in bundle NAME. The keys given are merged into the bundle under
 the store's lock; other keys are kept. With --replace the bundle is replaced
 by exactly the keys given.
@@ -34,7 +35,9 @@ by exactly the keys given.
 --from-dotenv reads keys from .env files, in order; KEY=... arguments win over
 them. An empty value is given as KEY= (an empty file or standard input is
 refused as a likely mistake). A value that itself starts with @, or is -, is
-given through a file or standard input.`,
+given through a file or standard input.
+
+` + storeHelp,
 		Example: `  envseal secrets set openai OPENAI_API_KEY=-
   envseal secrets set db DB_PASSWORD=@./db-password.txt DB_USER=app
   envseal secrets set staging --from-dotenv .env.staging --replace`,

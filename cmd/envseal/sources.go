@@ -71,8 +71,9 @@ func (r *resolution) check(cmdPath string) error {
 const resolutionHelp = `Sources apply in the order their flags are given on the command line: for
 each key, the last source that sets it wins, whatever the kinds of the flags
 (--secret base --dotenv .env --env MODE=dev: .env overrides the bundle, MODE
-overrides both). The bundles come from the store (--store, the key as for
-every command); the store is opened only when --secret is given.`
+overrides both). The store is opened only when --secret is given.
+
+` + storeHelp
 
 // resolve loads the sources in order. With validate, the result is checked
 // against the manifest, and a *secret.ValidationError reports what is
