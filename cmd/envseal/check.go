@@ -48,7 +48,7 @@ envseal exits 1.
 ` + maskHelp(),
 		Example: `  envseal check --manifest inf.yml --secret openai --dotenv .env
   envseal check --manifest inf.yml --dotenv .env --json`,
-		Args: cobra.NoArgs,
+		Args: noArguments,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := r.check(cmd.CommandPath()); err != nil {
 				return err

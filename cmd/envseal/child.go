@@ -43,7 +43,7 @@ func runChild(cmd *exec.Cmd) (int, error) {
 	defer signal.Stop(sigs)
 
 	if err := cmd.Start(); err != nil {
-		return startFailure(err), err
+		return startFailure(err), startError(err)
 	}
 	tty := openTTY()
 	if tty != nil {
@@ -87,6 +87,26 @@ func startFailure(err error) int {
 		return 127
 	}
 	return 126
+}
+
+// startError says why a command could not start, without the "exec:" and
+// "fork/exec PATH:" layers of os/exec, whose path envseal names already.
+func startError(err error) error {
+	var ee *exec.Error
+	if errors.As(err, &ee) {
+		if errors.Is(ee.Err, exec.ErrNotFound) {
+			return errors.New("command not found in $PATH")
+		}
+		return ee.Err
+	}
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		if errors.Is(pe.Err, fs.ErrNotExist) {
+			return errors.New("no such file, or its #! interpreter does not exist")
+		}
+		return pe.Err
+	}
+	return err
 }
 
 // openTTY opens the controlling terminal, or returns nil when there is none.

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -27,6 +29,12 @@ func TestHelpOnEveryCommand(t *testing.T) {
 			r := s.run("", append(args, "--help")...)
 			assert.Equal(t, 0, r.code)
 			assert.Contains(t, r.stdout, "Usage:")
+			assert.NotContains(t, r.stdout, "[flags] [flags]")
+			assert.NotContains(t, r.stdout, "] [flags]\n", "flags listed in the usage line already")
+			if len(args) > 0 && args[0] != "completion" && args[0] != "key" || len(args) == 0 {
+				assert.Contains(t, r.stdout, "$ENVSEAL_KEY,", "names where the key comes from")
+				assert.Contains(t, r.stdout, "$ENVSEAL_STORE", "names where the store is")
+			}
 			assert.Empty(t, r.stderr)
 		})
 	}
@@ -58,8 +66,15 @@ func TestUsageErrors(t *testing.T) {
 		{"set not an assignment", []string{"secrets", "set", "app", "fake-not-an-assignment"}, "argument 2 is not KEY=VALUE"},
 		{"run without command", []string{"run", "--env", "A=1"}, "missing COMMAND"},
 		{"run bad env flag", []string{"run", "--env", "fake-bare-value", "--", "true"}, "--env wants KEY=VALUE"},
-		{"key generate with argument", []string{"key", "generate", "x"}, "unknown command"},
-		{"check with argument", []string{"check", "x"}, "unknown command"},
+		{"run env flag bad key", []string{"run", "--env", "fake-base64-value==", "--", "true"}, "source flag 1: --env wants KEY=VALUE"},
+		{"check env flag bad key", []string{"check", "--env", "A=1", "--env", "9fake-digit-first=x"}, "source flag 2"},
+		{"set bad key", []string{"secrets", "set", "app", "A=1", "fake-dashed-value=="}, "argument 3: the part before = is not a key name"},
+		{"key generate with argument", []string{"key", "generate", "fake-stray-argument"}, "takes no arguments, got 1"},
+		{"check with argument", []string{"check", "--env", "A=1", "fake-stray-argument"}, "takes no arguments, got 1"},
+		{"list with arguments", []string{"secrets", "list", "fake-stray-argument", "x"}, "takes no arguments, got 2"},
+		{"strict without manifest", []string{"run", "--strict", "--", "true"}, "--strict needs --manifest"},
+		{"check strict without manifest", []string{"check", "--strict"}, "--strict needs --manifest"},
+		{"completion unknown shell", []string{"completion", "tcsh"}, `unknown shell "tcsh"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -71,7 +86,7 @@ func TestUsageErrors(t *testing.T) {
 			assert.Contains(t, r.stderr, "--help")
 			assert.Equal(t, 1, strings.Count(r.stderr, "\n"), "one line")
 			assert.Empty(t, r.stdout)
-			noValues(t, r, "fake-not-an-assignment", "fake-bare-value")
+			noValues(t, r, "fake-not-an-assignment", "fake-bare-value", "fake-base64-value", "fake-digit-first", "fake-dashed-value", "fake-stray-argument")
 		})
 	}
 }
@@ -89,6 +104,47 @@ func TestNoKeyYet(t *testing.T) {
 		assert.Equal(t, 1, r.code, "%v", args)
 		assert.Contains(t, r.stderr, "envseal key generate", "%v", args)
 		assert.NotContains(t, r.stderr, "goroutine")
+	}
+}
+
+// TestKeyProblems checks that a missing, malformed or unsafe key gets one
+// clear line that names where the key was looked for, never the key.
+func TestKeyProblems(t *testing.T) {
+	t.Parallel()
+	const fakeBadKey = "envseal-key-1-fake-truncated"
+	tests := []struct {
+		name  string
+		key   string   // ENVSEAL_KEY
+		extra []string // more environment
+		setup func(s *sandbox)
+		want  []string
+	}{
+		{name: "no key anywhere", want: []string{"config/envseal/key does not exist", "envseal key generate"}},
+		{name: "ENVSEAL_KEY_FILE missing", extra: []string{"ENVSEAL_KEY_FILE=/nonexistent/fake.key"},
+			want: []string{"ENVSEAL_KEY_FILE names /nonexistent/fake.key, which does not exist"}},
+		{name: "malformed ENVSEAL_KEY", key: fakeBadKey, want: []string{"ENVSEAL_KEY holds a malformed key"}},
+		{name: "key file open to others", setup: func(s *sandbox) {
+			s.write("config/envseal/key", "not-a-key\n")
+			require.NoError(t, os.Chmod(filepath.Join(s.home, "config/envseal/key"), 0o644))
+		}, want: []string{"chmod 600"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s := newSandbox(t)
+			s.key, s.extra = tt.key, tt.extra
+			if tt.setup != nil {
+				tt.setup(s)
+			}
+			r := s.run("", "secrets", "list")
+			assert.Equal(t, 1, r.code)
+			assert.Equal(t, 1, strings.Count(r.stderr, "\n"), "one line")
+			assert.Equal(t, 1, strings.Count(r.stderr, "envseal:"), "said once")
+			for _, w := range tt.want {
+				assert.Contains(t, r.stderr, w)
+			}
+			noValues(t, r, fakeBadKey, "not-a-key")
+		})
 	}
 }
 

@@ -26,18 +26,22 @@ func newKeyGenerateCmd() *cobra.Command {
 	var out string
 	var force bool
 	cmd := &cobra.Command{
-		Use:   "generate [--out FILE] [--force]",
-		Short: "Generate a new store key",
+		Use:                   "generate [--out FILE] [--force]",
+		DisableFlagsInUseLine: true,
+		Short:                 "Generate a new store key",
 		Long: `Generate a new store key and write it, readable by you alone (0600), to the
 default key file: $ENVSEAL_KEY_FILE if set, else envseal/key in the user config
 dir. Its folder is created 0700 if needed.
 
 An existing key file is never overwritten without --force: every bundle sealed
-with the old key would be lost. The key is printed only with --out -.`,
+with the old key would be lost. The key is printed only with --out -.
+
+To use a key without a file, as in CI, put its text in $ENVSEAL_KEY: it takes
+precedence over every key file, and 'envseal run' does not pass it on.`,
 		Example: `  envseal key generate
   envseal key generate --out ./ci.key
   envseal key generate --out - | pass insert -m envseal/key`,
-		Args: cobra.NoArgs,
+		Args: noArguments,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			k, err := secret.GenerateKey()
 			if err != nil {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -74,7 +75,7 @@ func helperMain(args []string) int {
 		time.Sleep(10 * time.Second)
 		return 97
 	case "trap": // trap SIGNAL CODE: say ready, exit CODE on the signal
-		sig := map[string]os.Signal{"TERM": syscall.SIGTERM, "INT": syscall.SIGINT, "HUP": syscall.SIGHUP, "USR1": syscall.SIGUSR1}[rest[0]]
+		sig := map[string]os.Signal{"TERM": syscall.SIGTERM, "INT": syscall.SIGINT, "QUIT": syscall.SIGQUIT, "HUP": syscall.SIGHUP, "USR1": syscall.SIGUSR1}[rest[0]]
 		code, _ := strconv.Atoi(rest[1])
 		ch := make(chan os.Signal, 4)
 		signal.Notify(ch, sig)
@@ -92,11 +93,13 @@ func helperMain(args []string) int {
 		case <-time.After(20 * time.Second):
 			return 96
 		}
-	case "split": // split A B: write A, pause, write B, on stdout and stderr
+	case "split": // split A B: write A, wait for a line on stdin, write B, on stdout and stderr
 		for _, w := range []*os.File{os.Stdout, os.Stderr} {
 			w.WriteString(rest[0])
 		}
-		time.Sleep(300 * time.Millisecond)
+		if _, err := bufio.NewReader(os.Stdin).ReadString('\n'); err != nil {
+			return 95
+		}
 		for _, w := range []*os.File{os.Stdout, os.Stderr} {
 			w.WriteString(rest[1] + "\n")
 		}
@@ -141,11 +144,15 @@ func (s *sandbox) environ() []string {
 	return append(env, s.extra...)
 }
 
+// command returns envseal with args, in a session of its own: it has no
+// controlling terminal, whether or not go test runs in one, so that what it
+// does with signals does not depend on where the tests run.
 func (s *sandbox) command(stdin string, args ...string) *exec.Cmd {
 	cmd := exec.Command(envsealBin, args...)
 	cmd.Env = s.environ()
 	cmd.Dir = s.home
 	cmd.Stdin = strings.NewReader(stdin)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	return cmd
 }
 

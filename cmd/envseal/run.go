@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 
 	"github.com/envseal/secret"
@@ -27,9 +28,11 @@ exits 1.
 
 COMMAND gets envseal's standard input, output and error as they are, so
 terminal programs work. With --redact its output and error go through a
-redactor instead, which replaces every secret value of at least 6 bytes with
-[REDACTED:KEY], also when a value is split across writes (output that could be
-the start of a value is held until the next write shows whether it is).
+redactor instead, which replaces every secret value of at least ` + strconv.Itoa(secret.MinRedactLen) + ` bytes
+with [REDACTED:KEY], also when a value is split across writes (output that
+could be the start of a value is held until the next write shows whether it
+is). COMMAND's output is then a pipe, not the terminal: some programs buffer
+it, or drop their colours.
 
 Signals: SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 and SIGWINCH sent to
 envseal are passed to COMMAND, and envseal waits for it to exit. Ctrl-C,

@@ -18,8 +18,12 @@ func newSecretsCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "secrets",
 		Short: "Manage the named bundles of secrets in the store",
-		Args:  noArgs,
-		RunE:  helpOrUnknown,
+		Long: `Manage the named bundles of secrets in the encrypted store. A bundle name
+matches [a-z0-9][a-z0-9_-]{0,63}; a key matches [A-Za-z_][A-Za-z0-9_]*.
+
+` + storeHelp,
+		Args: noArgs,
+		RunE: helpOrUnknown,
 	}
 	cmd.AddCommand(newSecretsSetCmd(a), newSecretsGetCmd(a), newSecretsListCmd(a), newSecretsDeleteCmd(a))
 	return cmd
@@ -28,15 +32,18 @@ func newSecretsCmd(a *app) *cobra.Command {
 func newSecretsGetCmd(a *app) *cobra.Command {
 	var reveal bool
 	cmd := &cobra.Command{
-		Use:   "get [--reveal] NAME [KEY]",
-		Short: "Show the secrets of a bundle, masked",
+		Use:                   "get [--reveal] NAME [KEY]",
+		DisableFlagsInUseLine: true,
+		Short:                 "Show the secrets of a bundle, masked",
 		Long: `Show the keys of bundle NAME with their values masked, or one KEY.
 
 ` + maskHelp() + `
 
 With --reveal, values are printed as they are: one KEY prints its value and a
 newline; a whole bundle prints as a .env file that 'secrets set --from-dotenv'
-reads back.`,
+reads back.
+
+` + storeHelp,
 		Example: `  envseal secrets get openai
   envseal secrets get --reveal openai OPENAI_API_KEY`,
 		Args: argsBetween(1, 2, "NAME [KEY]"),
@@ -85,13 +92,16 @@ reads back.`,
 func newSecretsListCmd(a *app) *cobra.Command {
 	var keys bool
 	cmd := &cobra.Command{
-		Use:   "list [--keys]",
-		Short: "List the bundles in the store; never their values",
+		Use:                   "list [--keys]",
+		DisableFlagsInUseLine: true,
+		Short:                 "List the bundles in the store; never their values",
 		Long: `List the names of the bundles in the store. With --keys, also when each was
-last updated and the names of its keys. Values are never shown.`,
+last updated and the names of its keys. Values are never shown.
+
+` + storeHelp,
 		Example: `  envseal secrets list
   envseal secrets list --keys`,
-		Args: cobra.NoArgs,
+		Args: noArguments,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			st, err := a.openStore()
 			if err != nil {
@@ -128,7 +138,13 @@ func newSecretsDeleteCmd(a *app) *cobra.Command {
 	return &cobra.Command{
 		Use:   "delete NAME",
 		Short: "Delete a bundle",
-		Args:  argsBetween(1, 1, "NAME"),
+		Long: `Delete bundle NAME and every secret in it, under the store's lock. There is
+no undo: 'envseal secrets get --reveal NAME > NAME.env' first keeps a copy
+(in clear text; remove it when done).
+
+` + storeHelp,
+		Example: `  envseal secrets delete staging`,
+		Args:    argsBetween(1, 1, "NAME"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			st, err := a.openStore()
 			if err != nil {

@@ -20,18 +20,24 @@ func newSecretsSetCmd(a *app) *cobra.Command {
 	var dotenv []string
 	var replace bool
 	cmd := &cobra.Command{
-		Use:   "set NAME [KEY=VALUE | KEY=@FILE | KEY=-]... [--from-dotenv FILE]... [--replace]",
-		Short: "Set secrets in a bundle, creating it if needed",
+		Use:                   "set NAME [KEY=VALUE | KEY=@FILE | KEY=-]... [--from-dotenv FILE]... [--replace]",
+		DisableFlagsInUseLine: true,
+		Short:                 "Set secrets in a bundle, creating it if needed",
 		Long: `Set secrets in bundle NAME. The keys given are merged into the bundle under
 the store's lock; other keys are kept. With --replace the bundle is replaced
 by exactly the keys given.
 
   KEY=VALUE   the value itself (it stays in your shell history)
   KEY=@FILE   the content of FILE, one trailing newline removed
-  KEY=-       standard input, one trailing newline removed (one key only)
+  KEY=-       standard input, one trailing newline removed (one key only);
+              on a terminal, a prompt reads one line without echoing it
 
 --from-dotenv reads keys from .env files, in order; KEY=... arguments win over
-them. A value that starts with @ is given through a file or standard input.`,
+them. An empty value is given as KEY= (an empty file or standard input is
+refused as a likely mistake). A value that itself starts with @, or is -, is
+given through a file or standard input.
+
+` + storeHelp,
 		Example: `  envseal secrets set openai OPENAI_API_KEY=-
   envseal secrets set db DB_PASSWORD=@./db-password.txt DB_USER=app
   envseal secrets set staging --from-dotenv .env.staging --replace`,
@@ -41,7 +47,7 @@ them. A value that starts with @ is given through a file or standard input.`,
 			if len(assigns) == 0 && len(dotenv) == 0 {
 				return usagef(cmd.CommandPath(), "nothing to set: give KEY=VALUE arguments or --from-dotenv")
 			}
-			vals, err := readAssignments(cmd.Context(), cmd.CommandPath(), dotenv, assigns, cmd.InOrStdin())
+			vals, err := readAssignments(cmd.Context(), cmd.CommandPath(), dotenv, assigns, cmd.InOrStdin(), cmd.ErrOrStderr())
 			if err != nil {
 				return err
 			}
@@ -71,7 +77,7 @@ them. A value that starts with @ is given through a file or standard input.`,
 
 // readAssignments reads the .env files, then the KEY=... arguments on top,
 // and checks every key and value with the library's rules.
-func readAssignments(ctx context.Context, cmdPath string, dotenv, assigns []string, stdin io.Reader) (map[string]string, error) {
+func readAssignments(ctx context.Context, cmdPath string, dotenv, assigns []string, stdin io.Reader, stderr io.Writer) (map[string]string, error) {
 	vals := map[string]string{}
 	if len(dotenv) > 0 {
 		env, err := secret.Resolve(ctx, secret.FromDotenv(dotenv...))
@@ -87,17 +93,33 @@ func readAssignments(ctx context.Context, cmdPath string, dotenv, assigns []stri
 			// kv may be a value typed in the wrong place: do not echo it.
 			return nil, usagef(cmdPath, "argument %d is not KEY=VALUE, KEY=@FILE or KEY=-", i+2)
 		}
+		if !validKey(k) {
+			// Nor k: a value with = in it (base64 padding) ends up here.
+			return nil, usagef(cmdPath, "argument %d: the part before = is not a key name %s", i+2, keyRule)
+		}
 		switch {
 		case v == "-":
 			if usedStdin {
 				return nil, usagef(cmdPath, "only one key can read standard input (%s=-)", k)
 			}
 			usedStdin = true
+			if tty := terminal(stdin); tty != nil {
+				var err error
+				if v, err = readSecretLine(tty, stderr, k); err != nil {
+					return nil, fmt.Errorf("reading %s from the terminal: %w", k, err)
+				}
+				if v == "" {
+					return nil, fmt.Errorf("no value entered for %s: nothing was set (to set an empty value, give %s=)", k, k)
+				}
+				break
+			}
 			b, err := readLimited(stdin)
 			if err != nil {
 				return nil, fmt.Errorf("reading %s from standard input: %w", k, err)
 			}
-			v = trimNewline(b)
+			if v = trimNewline(b); v == "" {
+				return nil, fmt.Errorf("standard input is empty: no value for %s, nothing was set (to set an empty value, give %s=)", k, k)
+			}
 		case strings.HasPrefix(v, "@"):
 			f, err := os.Open(v[1:])
 			if err != nil {
@@ -108,7 +130,10 @@ func readAssignments(ctx context.Context, cmdPath string, dotenv, assigns []stri
 			if err != nil {
 				return nil, fmt.Errorf("reading %s from %s: %w", k, v[1:], err)
 			}
-			v = trimNewline(b)
+			path := v[1:]
+			if v = trimNewline(b); v == "" {
+				return nil, fmt.Errorf("%s is empty: no value for %s, nothing was set (to set an empty value, give %s=)", path, k, k)
+			}
 		}
 		vals[k] = v
 	}

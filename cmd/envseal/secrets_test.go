@@ -83,9 +83,12 @@ func TestSecretsSetErrors(t *testing.T) {
 		code  int
 		want  string
 	}{
-		{"invalid key", []string{"app", "9BAD=fake-value-x"}, "", 1, "9BAD"},
+		{"invalid key", []string{"app", "9BAD=fake-value-x"}, "", 2, "argument 2"},
 		{"missing file", []string{"app", "A=@/nonexistent/fake-path"}, "", 1, "reading A"},
 		{"stdin twice", []string{"app", "A=-", "B=-"}, "fake-in", 2, "only one key"},
+		{"empty file", []string{"app", "A=@/dev/null"}, "", 1, "/dev/null is empty: no value for A"},
+		{"empty stdin", []string{"app", "A=-"}, "", 1, "standard input is empty: no value for A"},
+		{"stdin just a newline", []string{"app", "A=-"}, "\n", 1, "standard input is empty"},
 		{"missing dotenv", []string{"app", "--from-dotenv", "/nonexistent.env"}, "", 1, "nonexistent.env"},
 		{"bad bundle name", []string{"Bad Name!", "A=fake-value-y"}, "", 1, ""},
 		{"get missing key", nil, "", 1, "no key"},

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -53,12 +52,16 @@ func (r *resolution) addFlags(fs *pflag.FlagSet) {
 // check reports a malformed flag as a usage error of cmdPath, never quoting
 // a value.
 func (r *resolution) check(cmdPath string) error {
+	if r.strict && r.manifest == "" {
+		return usagef(cmdPath, "--strict needs --manifest")
+	}
 	for i, s := range r.sources {
 		if s.kind != "env" {
 			continue
 		}
-		if k, _, ok := strings.Cut(s.value, "="); !ok || k == "" {
-			return usagef(cmdPath, "source flag %d: --env wants KEY=VALUE", i+1)
+		if k, _, ok := strings.Cut(s.value, "="); !ok || !validKey(k) {
+			// Never echoed: it may be a value given in the wrong place.
+			return usagef(cmdPath, "source flag %d: --env wants KEY=VALUE, KEY a key name %s", i+1, keyRule)
 		}
 	}
 	return nil
@@ -68,8 +71,9 @@ func (r *resolution) check(cmdPath string) error {
 const resolutionHelp = `Sources apply in the order their flags are given on the command line: for
 each key, the last source that sets it wins, whatever the kinds of the flags
 (--secret base --dotenv .env --env MODE=dev: .env overrides the bundle, MODE
-overrides both). The bundles come from the store (--store, the key as for
-every command); the store is opened only when --secret is given.`
+overrides both). The store is opened only when --secret is given.
+
+` + storeHelp
 
 // resolve loads the sources in order. With validate, the result is checked
 // against the manifest, and a *secret.ValidationError reports what is
@@ -83,9 +87,6 @@ func (a *app) resolve(ctx context.Context, r *resolution, validate bool) (*secre
 		if m, err = secret.LoadManifest(r.manifest); err != nil {
 			return nil, nil, err
 		}
-	}
-	if r.strict && m == nil {
-		return nil, nil, errors.New("--strict needs --manifest")
 	}
 	if validate {
 		res.Manifest, res.Strict = m, r.strict
@@ -124,4 +125,26 @@ func (flagSource) Name() string { return "flag:--env" }
 
 func (s flagSource) Load(context.Context) (map[string]string, error) {
 	return map[string]string{s.key: s.value}, nil
+}
+
+// keyRule is the rule for key names, as the library checks it.
+const keyRule = "([A-Za-z_][A-Za-z0-9_]*)"
+
+// validKey reports whether k has the form the library accepts for a key
+// (its length limit is left to the library). Checking it here lets envseal
+// report a bad one without quoting it.
+func validKey(k string) bool {
+	if k == "" {
+		return false
+	}
+	for i := 0; i < len(k); i++ {
+		c := k[i]
+		switch {
+		case c == '_', 'A' <= c && c <= 'Z', 'a' <= c && c <= 'z':
+		case '0' <= c && c <= '9' && i > 0:
+		default:
+			return false
+		}
+	}
+	return true
 }
