@@ -192,7 +192,10 @@ func loadKey(getenv func(string) string, configDir func() (string, error)) (Key,
 // readKeyFile reads and parses the key file at path. what, such as
 // "ENVSEAL_KEY_FILE names ", prefixes the path in errors.
 func readKeyFile(path, what string) (Key, error) {
-	f, err := os.Open(path)
+	// O_NONBLOCK: opening a FIFO for reading would otherwise wait for a
+	// writer, forever; opened this way it is refused below as not a regular
+	// file. It changes nothing for a regular file.
+	f, err := os.OpenFile(path, os.O_RDONLY|oNonblock, 0)
 	if errors.Is(err, os.ErrNotExist) {
 		return Key{}, fmt.Errorf("envseal: key file %s%s: %w", what, path, ErrNotFound)
 	}
