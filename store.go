@@ -412,46 +412,67 @@ func syncDir(root *os.Root) error {
 
 // readSealed reads the file of bundle name, refusing a symbolic link or
 // anything but a regular file, and a file over maxSealedSize.
+//
+// It opens first and checks after: the open is non-blocking, so a FIFO put
+// in the bundle's place cannot make it wait, and what was opened is checked
+// to be the regular file at the bundle's path (os.Root follows symbolic links
+// inside the root even with O_NOFOLLOW). A writer may rename a new bundle
+// into place meanwhile; then it reads again, so that readers racing with
+// writers see the old bundle or the new one, never an error.
 func readSealed(root *os.Root, name string) ([]byte, error) {
 	file := name + sealedExt
-	li, err := root.Lstat(file)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("envseal: bundle %q: %w", name, ErrNotFound)
+	for try := 0; try < 10; try++ {
+		data, again, err := readSealedOnce(root, name, file)
+		if !again {
+			return data, err
+		}
 	}
+	return nil, fmt.Errorf("envseal: bundle %q: %s kept changing while it was being opened; refusing it", name, file)
+}
+
+// readSealedOnce is one try of readSealed. again reports that the file at
+// the path changed between the open and the check.
+func readSealedOnce(root *os.Root, name, file string) (data []byte, again bool, err error) {
+	f, err := root.OpenFile(file, os.O_RDONLY|oNonblock, 0)
 	if err != nil {
-		return nil, fmt.Errorf("envseal: bundle %q: %w", name, err)
-	}
-	if li.Mode()&fs.ModeSymlink != 0 {
-		return nil, fmt.Errorf("envseal: bundle %q: %s is a symbolic link; refusing to follow it", name, file)
-	}
-	if !li.Mode().IsRegular() {
-		return nil, fmt.Errorf("envseal: bundle %q: %s is not a regular file", name, file)
-	}
-	// os.Root follows symlinks inside the root even with O_NOFOLLOW, so
-	// check that what was opened is what Lstat saw.
-	f, err := root.Open(file)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("envseal: bundle %q: %w", name, ErrNotFound)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("envseal: bundle %q: %w", name, err)
+		// Say "symbolic link" for one that dangles or leaves the folder.
+		if li, lerr := root.Lstat(file); lerr == nil && li.Mode()&fs.ModeSymlink != 0 {
+			return nil, false, fmt.Errorf("envseal: bundle %q: %s is a symbolic link; refusing to follow it", name, file)
+		}
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, false, fmt.Errorf("envseal: bundle %q: %w", name, ErrNotFound)
+		}
+		return nil, false, fmt.Errorf("envseal: bundle %q: %w", name, err)
 	}
 	defer f.Close()
 	fi, err := f.Stat()
 	if err != nil {
-		return nil, fmt.Errorf("envseal: bundle %q: %w", name, err)
+		return nil, false, fmt.Errorf("envseal: bundle %q: %w", name, err)
+	}
+	li, err := root.Lstat(file)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, true, nil // removed since the open: look again
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("envseal: bundle %q: %w", name, err)
+	}
+	if li.Mode()&fs.ModeSymlink != 0 {
+		return nil, false, fmt.Errorf("envseal: bundle %q: %s is a symbolic link; refusing to follow it", name, file)
 	}
 	if !os.SameFile(li, fi) {
-		return nil, fmt.Errorf("envseal: bundle %q: %s changed while it was being opened; refusing it", name, file)
+		return nil, true, nil // replaced since the open: look again
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, false, fmt.Errorf("envseal: bundle %q: %s is not a regular file", name, file)
 	}
 	if fi.Size() > maxSealedSize {
-		return nil, fmt.Errorf("envseal: bundle %q: sealed file is %d bytes, over the limit of %d: %w", name, fi.Size(), maxSealedSize, ErrAuthFailed)
+		return nil, false, fmt.Errorf("envseal: bundle %q: sealed file is %d bytes, over the limit of %d: %w", name, fi.Size(), maxSealedSize, ErrAuthFailed)
 	}
-	data, err := io.ReadAll(io.LimitReader(f, maxSealedSize+1))
+	data, err = io.ReadAll(io.LimitReader(f, maxSealedSize+1))
 	if err != nil {
-		return nil, fmt.Errorf("envseal: bundle %q: %w", name, err)
+		return nil, false, fmt.Errorf("envseal: bundle %q: %w", name, err)
 	}
-	return data, nil
+	return data, false, nil
 }
 
 // listNames returns the sorted names of the bundle files in root.

@@ -13,6 +13,7 @@ import (
 	"sync"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -348,6 +349,101 @@ func TestFileStoreOnDiskAttacks(t *testing.T) {
 	require.NoError(t, os.Mkdir(path("dir"), 0o700))
 	_, err = s.Get(ctx, "dir")
 	assert.ErrorContains(t, err, "not a regular file")
+}
+
+// TestGetDuringWrites: a reader racing with writers replacing the bundle
+// sees the old bundle or the new one, never an error.
+func TestGetDuringWrites(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := newTestStore(t)
+	require.NoError(t, s.Set(ctx, "app", map[string]string{"N": "0"}))
+	stop := make(chan struct{})
+	wrote := make(chan error, 1)
+	go func() {
+		for {
+			select {
+			case <-stop:
+				wrote <- nil
+				return
+			default:
+			}
+			if err := s.Update(ctx, "app", increment); err != nil {
+				wrote <- err
+				return
+			}
+		}
+	}()
+	var err error
+	for range 2000 {
+		if _, err = s.Get(ctx, "app"); err != nil {
+			break
+		}
+	}
+	close(stop)
+	require.NoError(t, <-wrote)
+	assert.NoError(t, err)
+}
+
+// TestGetNeverBlocksOnFIFO swaps a FIFO and a sealed file in and out of a
+// bundle's place while reading it: every Get must return, with the bundle or
+// an error. Opening the FIFO after checking the path used to block forever.
+func TestGetNeverBlocksOnFIFO(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := newTestStore(t)
+	require.NoError(t, s.Set(ctx, "app", map[string]string{"A": "fake"}))
+	path := filepath.Join(s.Dir(), "app"+sealedExt)
+	sealed, err := os.ReadFile(path)
+	require.NoError(t, err)
+	fifo, file := filepath.Join(s.Dir(), "fifo"), filepath.Join(s.Dir(), "file")
+	stop := make(chan struct{})
+	swapped := make(chan error, 1)
+	go func() {
+		for {
+			select {
+			case <-stop:
+				swapped <- nil
+				return
+			default:
+			}
+			err := syscall.Mkfifo(fifo, 0o600)
+			if err == nil {
+				err = os.Rename(fifo, path)
+			}
+			if err == nil {
+				err = os.WriteFile(file, sealed, 0o600)
+			}
+			if err == nil {
+				err = os.Rename(file, path)
+			}
+			if err != nil {
+				swapped <- err
+				return
+			}
+		}
+	}()
+	done := make(chan int, 1)
+	go func() {
+		opened := 0
+		for range 10000 {
+			if _, err := s.Get(ctx, "app"); err == nil {
+				opened++
+			}
+		}
+		done <- opened
+	}()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		close(stop)
+		require.NoError(t, <-swapped)
+		// The stuck reader waits on a FIFO that is no longer in the folder;
+		// it is left behind.
+		t.Fatal("Get blocked on a FIFO in place of a bundle")
+	}
+	close(stop)
+	require.NoError(t, <-swapped)
 }
 
 // TestPermissionsUnderUmask000 checks modes set at creation, whatever the
