@@ -46,8 +46,12 @@ const sealedExt = ".sealed"
 type FileStore struct {
 	dir string
 
-	mu  sync.RWMutex // guards key, which Rotate replaces
+	mu  sync.RWMutex // guards key, next and gen, which Rotate changes
 	key Key
+	// next is the key a running Rotate is re-sealing bundles under, and the
+	// zero Key at other times. gen counts the changes to key and next.
+	next Key
+	gen  uint64
 
 	// beforeRename, when not nil, runs after the new sealed file is written
 	// and synced and before it is renamed into place; an error aborts the
@@ -135,6 +139,22 @@ func (s *FileStore) currentKey() Key {
 	return s.key
 }
 
+// keys returns the store's key, the key a running Rotate is sealing under
+// (or the zero Key), and their generation.
+func (s *FileStore) keys() (key, next Key, gen uint64) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.key, s.next, s.gen
+}
+
+// setKeys sets the store's key and the key of a running Rotate.
+func (s *FileStore) setKeys(key, next Key) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.key, s.next = key, next
+	s.gen++
+}
+
 // Get returns the bundle called name. A bundle that does not exist is an
 // error wrapping [ErrNotFound]; one that does not authenticate under the
 // store's key, an error wrapping [ErrAuthFailed]. The map is the caller's.
@@ -150,11 +170,27 @@ func (s *FileStore) Get(ctx context.Context, name string) (map[string]string, er
 		return nil, err
 	}
 	defer root.Close()
-	data, err := readSealed(root, name)
-	if err != nil {
-		return nil, err
+	// Readers take no lock, so a Rotate of this store may be re-sealing
+	// bundles meanwhile: a bundle under the key Rotate is sealing under opens
+	// with that key, and a read that raced with the start or the end of a
+	// Rotate is tried again. Other processes get no such help.
+	for try := 0; ; try++ {
+		key, next, gen := s.keys()
+		data, err := readSealed(root, name)
+		if err != nil {
+			return nil, err
+		}
+		if id, ok := sealedKeyID(data); ok && !next.isZero() && id == keyID(next) {
+			key = next
+		}
+		env, err := open(key, name, data)
+		if err == nil || try == 2 {
+			return env, err
+		}
+		if _, _, now := s.keys(); now == gen {
+			return nil, err
+		}
 	}
-	return open(s.currentKey(), name, data)
 }
 
 // Set replaces the bundle called name with the entries of env, creating it
@@ -256,7 +292,10 @@ func (s *FileStore) List(ctx context.Context) ([]string, error) {
 }
 
 // Rotate re-seals every bundle under newKey, then makes newKey the store's
-// key. It holds the writer lock throughout.
+// key. It holds the writer lock throughout. Get on this FileStore keeps
+// working while Rotate runs, whichever key each bundle is under at that
+// moment; other processes reading the store with the old key fail to open
+// the bundles already re-sealed.
 //
 // Each bundle file is replaced atomically, so an interrupted Rotate (an error,
 // a cancelled ctx, a crash) leaves every bundle whole, some sealed under the
@@ -288,6 +327,17 @@ func (s *FileStore) Rotate(ctx context.Context, newKey Key) error {
 	}
 	oldKey := s.currentKey()
 	newID := keyID(newKey)
+	// Let Get open the bundles already re-sealed. The store keeps oldKey
+	// unless every bundle is done.
+	s.setKeys(oldKey, newKey)
+	done := false
+	defer func() {
+		if done {
+			s.setKeys(newKey, Key{})
+		} else {
+			s.setKeys(oldKey, Key{})
+		}
+	}()
 	for _, name := range names {
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("envseal: Rotate stopped before bundle %q; run it again to finish: %w", name, err)
@@ -314,9 +364,7 @@ func (s *FileStore) Rotate(ctx context.Context, newKey Key) error {
 			return fmt.Errorf("envseal: Rotate stopped; run it again to finish: %w", err)
 		}
 	}
-	s.mu.Lock()
-	s.key = newKey
-	s.mu.Unlock()
+	done = true
 	return nil
 }
 

@@ -633,6 +633,70 @@ func TestRotate(t *testing.T) {
 	require.ErrorIs(t, s.Rotate(ctx, oldKey), ErrAuthFailed)
 }
 
+// TestGetDuringRotate: a reader of the same FileStore never sees a bundle
+// fail to authenticate because Rotate is re-sealing the store under it, in
+// the middle of the rotation or at its ends.
+func TestGetDuringRotate(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	names := []string{"a", "b", "c", "d"}
+	newStore := func(t *testing.T) *FileStore {
+		s := newTestStore(t)
+		for _, n := range names {
+			require.NoError(t, s.Set(ctx, n, map[string]string{"NAME": "fake-" + n}))
+		}
+		return s
+	}
+
+	t.Run("mid-rotation", func(t *testing.T) {
+		t.Parallel()
+		s := newStore(t)
+		// Just before each rename, every bundle, rotated already or not,
+		// must open.
+		var errs []error
+		s.beforeRename = func(string) error {
+			for _, n := range names {
+				if _, err := s.Get(ctx, n); err != nil {
+					errs = append(errs, err)
+				}
+			}
+			return nil
+		}
+		require.NoError(t, s.Rotate(ctx, mustKey(t, otherKeyText)))
+		assert.Empty(t, errs)
+	})
+
+	t.Run("concurrent", func(t *testing.T) {
+		t.Parallel()
+		s := newStore(t)
+		stop := make(chan struct{})
+		failed := make(chan error, 1)
+		go func() {
+			defer close(failed)
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				for _, n := range names {
+					if _, err := s.Get(ctx, n); err != nil {
+						failed <- err
+						return
+					}
+				}
+			}
+		}()
+		for range 10 {
+			k, err := GenerateKey()
+			require.NoError(t, err)
+			require.NoError(t, s.Rotate(ctx, k))
+		}
+		close(stop)
+		assert.NoError(t, <-failed)
+	})
+}
+
 // TestDefaultStore checks DefaultStore and FromName with a nil
 // Resolver.Store. Not parallel: it uses t.Setenv.
 func TestDefaultStore(t *testing.T) {
