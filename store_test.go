@@ -1,6 +1,7 @@
 package secret
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -23,11 +24,28 @@ import (
 const (
 	helperDirEnv   = "ENVSEAL_TEST_HELPER_STORE"
 	helperCountEnv = "ENVSEAL_TEST_HELPER_UPDATES"
+	// helperHoldEnv makes the helper take the writer lock, say "locked" on
+	// stdout and wait to be killed, for TestCrashedWriterReleasesLock.
+	helperHoldEnv = "ENVSEAL_TEST_HELPER_HOLD"
 )
 
 // TestMain runs the Update helper when the test binary is re-executed by
 // TestUpdateLosesNothing, and the tests otherwise.
 func TestMain(m *testing.M) {
+	if dir := os.Getenv(helperHoldEnv); dir != "" {
+		k, err := ParseKey(testKeyText)
+		if err == nil {
+			var s *FileStore
+			if s, err = OpenFileStore(dir, k); err == nil {
+				err = s.Update(context.Background(), "counter", func(map[string]string) error {
+					fmt.Println("locked")
+					select {} // until killed
+				})
+			}
+		}
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
 	if dir := os.Getenv(helperDirEnv); dir != "" {
 		n, _ := strconv.Atoi(os.Getenv(helperCountEnv))
 		if err := runUpdates(dir, n); err != nil {
@@ -534,6 +552,38 @@ func TestUpdateLosesNothing(t *testing.T) {
 	got, err := s.Get(ctx, "counter")
 	require.NoError(t, err)
 	assert.Equal(t, strconv.Itoa(goroutines*perGoroutine+processes*perProcess), got["COUNT"])
+	assertNoTempFiles(t, s.Dir())
+}
+
+// TestCrashedWriterReleasesLock: a writer process killed while it holds the
+// lock (SIGKILL: no deferred unlock runs) blocks other writers only until it
+// dies; the kernel drops its flock, and its write never happened.
+func TestCrashedWriterReleasesLock(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := newTestStore(t)
+	require.NoError(t, s.Set(ctx, "counter", map[string]string{"COUNT": "1"}))
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), helperHoldEnv+"="+s.Dir())
+	cmd.Stderr = os.Stderr
+	out, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
+	line, err := bufio.NewReader(out).ReadString('\n')
+	require.NoError(t, err)
+	require.Equal(t, "locked\n", line)
+
+	short, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
+	defer cancel()
+	err = s.Update(short, "counter", increment)
+	require.ErrorIs(t, err, context.DeadlineExceeded, "the lock is held by the helper")
+
+	require.NoError(t, cmd.Process.Signal(syscall.SIGKILL))
+	_ = cmd.Wait()
+	require.NoError(t, s.Update(ctx, "counter", increment))
+	got, err := s.Get(ctx, "counter")
+	require.NoError(t, err)
+	assert.Equal(t, "2", got["COUNT"])
 	assertNoTempFiles(t, s.Dir())
 }
 
