@@ -587,6 +587,40 @@ func TestCrashedWriterReleasesLock(t *testing.T) {
 	assertNoTempFiles(t, s.Dir())
 }
 
+// TestLockFileMustBeRegular: a writer refuses a .lock that is not a regular
+// file of its own. A .lock linked to a bundle used to be accepted, and then
+// locked the bundle's inode, which every write replaces, so the next writer
+// locked another inode and both ran at once.
+func TestLockFileMustBeRegular(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name  string
+		plant func(dir string) error
+	}{
+		{"symlink to a bundle", func(dir string) error { return os.Symlink("app"+sealedExt, filepath.Join(dir, lockName)) }},
+		{"symlink out of the folder", func(dir string) error {
+			return os.Symlink(filepath.Join(t.TempDir(), "elsewhere"), filepath.Join(dir, lockName))
+		}},
+		{"fifo", func(dir string) error { return syscall.Mkfifo(filepath.Join(dir, lockName), 0o600) }},
+		{"folder", func(dir string) error { return os.Mkdir(filepath.Join(dir, lockName), 0o700) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			s := newTestStore(t)
+			require.NoError(t, s.Set(ctx, "app", map[string]string{"COUNT": "1"}))
+			require.NoError(t, os.Remove(filepath.Join(s.Dir(), lockName)))
+			require.NoError(t, tc.plant(s.Dir()))
+			err := s.Update(ctx, "app", increment)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), lockName)
+			got, err := s.Get(ctx, "app")
+			require.NoError(t, err)
+			assert.Equal(t, "1", got["COUNT"], "a write went ahead without the lock")
+		})
+	}
+}
+
 func assertNoTempFiles(t *testing.T, dir string) {
 	t.Helper()
 	entries, err := os.ReadDir(dir)
