@@ -75,6 +75,7 @@ func TestParseKeyRejects(t *testing.T) {
 		"inner space":     keyPrefix + body[:10] + " " + body[11:],
 		"std base64 char": strings.Replace(otherKeyText, "-", "+", 1)[:len(keyPrefix)] + strings.Replace(otherKeyText[len(keyPrefix):], "-", "+", 1),
 		"padding":         keyPrefix + body[:len(body)-2] + "==",
+		"all-zero key":    Key{}.Encode(),
 	}
 	// Every truncation, and every single-character substitution.
 	for n := 0; n < len(testKeyText); n++ {
