@@ -79,8 +79,8 @@ func keyChecksum(b []byte) [keyChecksumLen]byte {
 // white space (such as the newline at the end of a key file) is ignored. A
 // missing prefix, a wrong length, a character outside the alphabet or a
 // checksum that does not match is an error, so a truncated or mistyped key is
-// refused here rather than failing later to open bundles. The error never
-// quotes s.
+// refused here rather than failing later to open bundles. So is the all-zero
+// key, which [OpenFileStore] would refuse anyway. The error never quotes s.
 func ParseKey(s string) (Key, error) {
 	k, err := parseKey(s)
 	if err != nil {
@@ -112,6 +112,10 @@ func parseKey(s string) (Key, error) {
 	sum := keyChecksum(k.b[:])
 	if !hmac.Equal(sum[:], raw[32:]) {
 		return Key{}, errors.New("checksum mismatch (mistyped or truncated key?)")
+	}
+	if k.isZero() {
+		// GenerateKey never makes it; it is a placeholder, not a key.
+		return Key{}, errors.New("it is the all-zero key, which is not a valid key; generate one with `envseal key generate`")
 	}
 	return k, nil
 }
@@ -192,7 +196,10 @@ func loadKey(getenv func(string) string, configDir func() (string, error)) (Key,
 // readKeyFile reads and parses the key file at path. what, such as
 // "ENVSEAL_KEY_FILE names ", prefixes the path in errors.
 func readKeyFile(path, what string) (Key, error) {
-	f, err := os.Open(path)
+	// O_NONBLOCK: opening a FIFO for reading would otherwise wait for a
+	// writer, forever; opened this way it is refused below as not a regular
+	// file. It changes nothing for a regular file.
+	f, err := os.OpenFile(path, os.O_RDONLY|oNonblock, 0)
 	if errors.Is(err, os.ErrNotExist) {
 		return Key{}, fmt.Errorf("envseal: key file %s%s: %w", what, path, ErrNotFound)
 	}

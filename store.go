@@ -46,8 +46,12 @@ const sealedExt = ".sealed"
 type FileStore struct {
 	dir string
 
-	mu  sync.RWMutex // guards key, which Rotate replaces
+	mu  sync.RWMutex // guards key, next and gen, which Rotate changes
 	key Key
+	// next is the key a running Rotate is re-sealing bundles under, and the
+	// zero Key at other times. gen counts the changes to key and next.
+	next Key
+	gen  uint64
 
 	// beforeRename, when not nil, runs after the new sealed file is written
 	// and synced and before it is renamed into place; an error aborts the
@@ -135,6 +139,22 @@ func (s *FileStore) currentKey() Key {
 	return s.key
 }
 
+// keys returns the store's key, the key a running Rotate is sealing under
+// (or the zero Key), and their generation.
+func (s *FileStore) keys() (key, next Key, gen uint64) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.key, s.next, s.gen
+}
+
+// setKeys sets the store's key and the key of a running Rotate.
+func (s *FileStore) setKeys(key, next Key) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.key, s.next = key, next
+	s.gen++
+}
+
 // Get returns the bundle called name. A bundle that does not exist is an
 // error wrapping [ErrNotFound]; one that does not authenticate under the
 // store's key, an error wrapping [ErrAuthFailed]. The map is the caller's.
@@ -150,11 +170,27 @@ func (s *FileStore) Get(ctx context.Context, name string) (map[string]string, er
 		return nil, err
 	}
 	defer root.Close()
-	data, err := readSealed(root, name)
-	if err != nil {
-		return nil, err
+	// Readers take no lock, so a Rotate of this store may be re-sealing
+	// bundles meanwhile: a bundle under the key Rotate is sealing under opens
+	// with that key, and a read that raced with the start or the end of a
+	// Rotate is tried again. Other processes get no such help.
+	for try := 0; ; try++ {
+		key, next, gen := s.keys()
+		data, err := readSealed(root, name)
+		if err != nil {
+			return nil, err
+		}
+		if id, ok := sealedKeyID(data); ok && !next.isZero() && id == keyID(next) {
+			key = next
+		}
+		env, err := open(key, name, data)
+		if err == nil || try == 2 {
+			return env, err
+		}
+		if _, _, now := s.keys(); now == gen {
+			return nil, err
+		}
 	}
-	return open(s.currentKey(), name, data)
 }
 
 // Set replaces the bundle called name with the entries of env, creating it
@@ -256,7 +292,10 @@ func (s *FileStore) List(ctx context.Context) ([]string, error) {
 }
 
 // Rotate re-seals every bundle under newKey, then makes newKey the store's
-// key. It holds the writer lock throughout.
+// key. It holds the writer lock throughout. Get on this FileStore keeps
+// working while Rotate runs, whichever key each bundle is under at that
+// moment; other processes reading the store with the old key fail to open
+// the bundles already re-sealed.
 //
 // Each bundle file is replaced atomically, so an interrupted Rotate (an error,
 // a cancelled ctx, a crash) leaves every bundle whole, some sealed under the
@@ -288,6 +327,17 @@ func (s *FileStore) Rotate(ctx context.Context, newKey Key) error {
 	}
 	oldKey := s.currentKey()
 	newID := keyID(newKey)
+	// Let Get open the bundles already re-sealed. The store keeps oldKey
+	// unless every bundle is done.
+	s.setKeys(oldKey, newKey)
+	done := false
+	defer func() {
+		if done {
+			s.setKeys(newKey, Key{})
+		} else {
+			s.setKeys(oldKey, Key{})
+		}
+	}()
 	for _, name := range names {
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("envseal: Rotate stopped before bundle %q; run it again to finish: %w", name, err)
@@ -314,9 +364,7 @@ func (s *FileStore) Rotate(ctx context.Context, newKey Key) error {
 			return fmt.Errorf("envseal: Rotate stopped; run it again to finish: %w", err)
 		}
 	}
-	s.mu.Lock()
-	s.key = newKey
-	s.mu.Unlock()
+	done = true
 	return nil
 }
 
@@ -412,46 +460,67 @@ func syncDir(root *os.Root) error {
 
 // readSealed reads the file of bundle name, refusing a symbolic link or
 // anything but a regular file, and a file over maxSealedSize.
+//
+// It opens first and checks after: the open is non-blocking, so a FIFO put
+// in the bundle's place cannot make it wait, and what was opened is checked
+// to be the regular file at the bundle's path (os.Root follows symbolic links
+// inside the root even with O_NOFOLLOW). A writer may rename a new bundle
+// into place meanwhile; then it reads again, so that readers racing with
+// writers see the old bundle or the new one, never an error.
 func readSealed(root *os.Root, name string) ([]byte, error) {
 	file := name + sealedExt
-	li, err := root.Lstat(file)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("envseal: bundle %q: %w", name, ErrNotFound)
+	for try := 0; try < 10; try++ {
+		data, again, err := readSealedOnce(root, name, file)
+		if !again {
+			return data, err
+		}
 	}
+	return nil, fmt.Errorf("envseal: bundle %q: %s kept changing while it was being opened; refusing it", name, file)
+}
+
+// readSealedOnce is one try of readSealed. again reports that the file at
+// the path changed between the open and the check.
+func readSealedOnce(root *os.Root, name, file string) (data []byte, again bool, err error) {
+	f, err := root.OpenFile(file, os.O_RDONLY|oNonblock, 0)
 	if err != nil {
-		return nil, fmt.Errorf("envseal: bundle %q: %w", name, err)
-	}
-	if li.Mode()&fs.ModeSymlink != 0 {
-		return nil, fmt.Errorf("envseal: bundle %q: %s is a symbolic link; refusing to follow it", name, file)
-	}
-	if !li.Mode().IsRegular() {
-		return nil, fmt.Errorf("envseal: bundle %q: %s is not a regular file", name, file)
-	}
-	// os.Root follows symlinks inside the root even with O_NOFOLLOW, so
-	// check that what was opened is what Lstat saw.
-	f, err := root.Open(file)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("envseal: bundle %q: %w", name, ErrNotFound)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("envseal: bundle %q: %w", name, err)
+		// Say "symbolic link" for one that dangles or leaves the folder.
+		if li, lerr := root.Lstat(file); lerr == nil && li.Mode()&fs.ModeSymlink != 0 {
+			return nil, false, fmt.Errorf("envseal: bundle %q: %s is a symbolic link; refusing to follow it", name, file)
+		}
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, false, fmt.Errorf("envseal: bundle %q: %w", name, ErrNotFound)
+		}
+		return nil, false, fmt.Errorf("envseal: bundle %q: %w", name, err)
 	}
 	defer f.Close()
 	fi, err := f.Stat()
 	if err != nil {
-		return nil, fmt.Errorf("envseal: bundle %q: %w", name, err)
+		return nil, false, fmt.Errorf("envseal: bundle %q: %w", name, err)
+	}
+	li, err := root.Lstat(file)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, true, nil // removed since the open: look again
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("envseal: bundle %q: %w", name, err)
+	}
+	if li.Mode()&fs.ModeSymlink != 0 {
+		return nil, false, fmt.Errorf("envseal: bundle %q: %s is a symbolic link; refusing to follow it", name, file)
 	}
 	if !os.SameFile(li, fi) {
-		return nil, fmt.Errorf("envseal: bundle %q: %s changed while it was being opened; refusing it", name, file)
+		return nil, true, nil // replaced since the open: look again
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, false, fmt.Errorf("envseal: bundle %q: %s is not a regular file", name, file)
 	}
 	if fi.Size() > maxSealedSize {
-		return nil, fmt.Errorf("envseal: bundle %q: sealed file is %d bytes, over the limit of %d: %w", name, fi.Size(), maxSealedSize, ErrAuthFailed)
+		return nil, false, fmt.Errorf("envseal: bundle %q: sealed file is %d bytes, over the limit of %d: %w", name, fi.Size(), maxSealedSize, ErrAuthFailed)
 	}
-	data, err := io.ReadAll(io.LimitReader(f, maxSealedSize+1))
+	data, err = io.ReadAll(io.LimitReader(f, maxSealedSize+1))
 	if err != nil {
-		return nil, fmt.Errorf("envseal: bundle %q: %w", name, err)
+		return nil, false, fmt.Errorf("envseal: bundle %q: %w", name, err)
 	}
-	return data, nil
+	return data, false, nil
 }
 
 // listNames returns the sorted names of the bundle files in root.

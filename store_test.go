@@ -1,6 +1,7 @@
 package secret
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 	"sync"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -22,11 +24,28 @@ import (
 const (
 	helperDirEnv   = "ENVSEAL_TEST_HELPER_STORE"
 	helperCountEnv = "ENVSEAL_TEST_HELPER_UPDATES"
+	// helperHoldEnv makes the helper take the writer lock, say "locked" on
+	// stdout and wait to be killed, for TestCrashedWriterReleasesLock.
+	helperHoldEnv = "ENVSEAL_TEST_HELPER_HOLD"
 )
 
 // TestMain runs the Update helper when the test binary is re-executed by
 // TestUpdateLosesNothing, and the tests otherwise.
 func TestMain(m *testing.M) {
+	if dir := os.Getenv(helperHoldEnv); dir != "" {
+		k, err := ParseKey(testKeyText)
+		if err == nil {
+			var s *FileStore
+			if s, err = OpenFileStore(dir, k); err == nil {
+				err = s.Update(context.Background(), "counter", func(map[string]string) error {
+					fmt.Println("locked")
+					select {} // until killed
+				})
+			}
+		}
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
 	if dir := os.Getenv(helperDirEnv); dir != "" {
 		n, _ := strconv.Atoi(os.Getenv(helperCountEnv))
 		if err := runUpdates(dir, n); err != nil {
@@ -350,6 +369,101 @@ func TestFileStoreOnDiskAttacks(t *testing.T) {
 	assert.ErrorContains(t, err, "not a regular file")
 }
 
+// TestGetDuringWrites: a reader racing with writers replacing the bundle
+// sees the old bundle or the new one, never an error.
+func TestGetDuringWrites(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := newTestStore(t)
+	require.NoError(t, s.Set(ctx, "app", map[string]string{"N": "0"}))
+	stop := make(chan struct{})
+	wrote := make(chan error, 1)
+	go func() {
+		for {
+			select {
+			case <-stop:
+				wrote <- nil
+				return
+			default:
+			}
+			if err := s.Update(ctx, "app", increment); err != nil {
+				wrote <- err
+				return
+			}
+		}
+	}()
+	var err error
+	for range 2000 {
+		if _, err = s.Get(ctx, "app"); err != nil {
+			break
+		}
+	}
+	close(stop)
+	require.NoError(t, <-wrote)
+	assert.NoError(t, err)
+}
+
+// TestGetNeverBlocksOnFIFO swaps a FIFO and a sealed file in and out of a
+// bundle's place while reading it: every Get must return, with the bundle or
+// an error. Opening the FIFO after checking the path used to block forever.
+func TestGetNeverBlocksOnFIFO(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := newTestStore(t)
+	require.NoError(t, s.Set(ctx, "app", map[string]string{"A": "fake"}))
+	path := filepath.Join(s.Dir(), "app"+sealedExt)
+	sealed, err := os.ReadFile(path)
+	require.NoError(t, err)
+	fifo, file := filepath.Join(s.Dir(), "fifo"), filepath.Join(s.Dir(), "file")
+	stop := make(chan struct{})
+	swapped := make(chan error, 1)
+	go func() {
+		for {
+			select {
+			case <-stop:
+				swapped <- nil
+				return
+			default:
+			}
+			err := syscall.Mkfifo(fifo, 0o600)
+			if err == nil {
+				err = os.Rename(fifo, path)
+			}
+			if err == nil {
+				err = os.WriteFile(file, sealed, 0o600)
+			}
+			if err == nil {
+				err = os.Rename(file, path)
+			}
+			if err != nil {
+				swapped <- err
+				return
+			}
+		}
+	}()
+	done := make(chan int, 1)
+	go func() {
+		opened := 0
+		for range 10000 {
+			if _, err := s.Get(ctx, "app"); err == nil {
+				opened++
+			}
+		}
+		done <- opened
+	}()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		close(stop)
+		require.NoError(t, <-swapped)
+		// The stuck reader waits on a FIFO that is no longer in the folder;
+		// it is left behind.
+		t.Fatal("Get blocked on a FIFO in place of a bundle")
+	}
+	close(stop)
+	require.NoError(t, <-swapped)
+}
+
 // TestPermissionsUnderUmask000 checks modes set at creation, whatever the
 // umask. Not parallel: the umask is process-wide.
 func TestPermissionsUnderUmask000(t *testing.T) {
@@ -439,6 +553,72 @@ func TestUpdateLosesNothing(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, strconv.Itoa(goroutines*perGoroutine+processes*perProcess), got["COUNT"])
 	assertNoTempFiles(t, s.Dir())
+}
+
+// TestCrashedWriterReleasesLock: a writer process killed while it holds the
+// lock (SIGKILL: no deferred unlock runs) blocks other writers only until it
+// dies; the kernel drops its flock, and its write never happened.
+func TestCrashedWriterReleasesLock(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := newTestStore(t)
+	require.NoError(t, s.Set(ctx, "counter", map[string]string{"COUNT": "1"}))
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), helperHoldEnv+"="+s.Dir())
+	cmd.Stderr = os.Stderr
+	out, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
+	line, err := bufio.NewReader(out).ReadString('\n')
+	require.NoError(t, err)
+	require.Equal(t, "locked\n", line)
+
+	short, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
+	defer cancel()
+	err = s.Update(short, "counter", increment)
+	require.ErrorIs(t, err, context.DeadlineExceeded, "the lock is held by the helper")
+
+	require.NoError(t, cmd.Process.Signal(syscall.SIGKILL))
+	_ = cmd.Wait()
+	require.NoError(t, s.Update(ctx, "counter", increment))
+	got, err := s.Get(ctx, "counter")
+	require.NoError(t, err)
+	assert.Equal(t, "2", got["COUNT"])
+	assertNoTempFiles(t, s.Dir())
+}
+
+// TestLockFileMustBeRegular: a writer refuses a .lock that is not a regular
+// file of its own. A .lock linked to a bundle used to be accepted, and then
+// locked the bundle's inode, which every write replaces, so the next writer
+// locked another inode and both ran at once.
+func TestLockFileMustBeRegular(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name  string
+		plant func(dir string) error
+	}{
+		{"symlink to a bundle", func(dir string) error { return os.Symlink("app"+sealedExt, filepath.Join(dir, lockName)) }},
+		{"symlink out of the folder", func(dir string) error {
+			return os.Symlink(filepath.Join(t.TempDir(), "elsewhere"), filepath.Join(dir, lockName))
+		}},
+		{"fifo", func(dir string) error { return syscall.Mkfifo(filepath.Join(dir, lockName), 0o600) }},
+		{"folder", func(dir string) error { return os.Mkdir(filepath.Join(dir, lockName), 0o700) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			s := newTestStore(t)
+			require.NoError(t, s.Set(ctx, "app", map[string]string{"COUNT": "1"}))
+			require.NoError(t, os.Remove(filepath.Join(s.Dir(), lockName)))
+			require.NoError(t, tc.plant(s.Dir()))
+			err := s.Update(ctx, "app", increment)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), lockName)
+			got, err := s.Get(ctx, "app")
+			require.NoError(t, err)
+			assert.Equal(t, "1", got["COUNT"], "a write went ahead without the lock")
+		})
+	}
 }
 
 func assertNoTempFiles(t *testing.T, dir string) {
@@ -535,6 +715,70 @@ func TestRotate(t *testing.T) {
 	// A bundle that opens under neither key stops Rotate.
 	require.NoError(t, os.WriteFile(filepath.Join(s.Dir(), "junk"+sealedExt), []byte("not sealed"), 0o600))
 	require.ErrorIs(t, s.Rotate(ctx, oldKey), ErrAuthFailed)
+}
+
+// TestGetDuringRotate: a reader of the same FileStore never sees a bundle
+// fail to authenticate because Rotate is re-sealing the store under it, in
+// the middle of the rotation or at its ends.
+func TestGetDuringRotate(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	names := []string{"a", "b", "c", "d"}
+	newStore := func(t *testing.T) *FileStore {
+		s := newTestStore(t)
+		for _, n := range names {
+			require.NoError(t, s.Set(ctx, n, map[string]string{"NAME": "fake-" + n}))
+		}
+		return s
+	}
+
+	t.Run("mid-rotation", func(t *testing.T) {
+		t.Parallel()
+		s := newStore(t)
+		// Just before each rename, every bundle, rotated already or not,
+		// must open.
+		var errs []error
+		s.beforeRename = func(string) error {
+			for _, n := range names {
+				if _, err := s.Get(ctx, n); err != nil {
+					errs = append(errs, err)
+				}
+			}
+			return nil
+		}
+		require.NoError(t, s.Rotate(ctx, mustKey(t, otherKeyText)))
+		assert.Empty(t, errs)
+	})
+
+	t.Run("concurrent", func(t *testing.T) {
+		t.Parallel()
+		s := newStore(t)
+		stop := make(chan struct{})
+		failed := make(chan error, 1)
+		go func() {
+			defer close(failed)
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				for _, n := range names {
+					if _, err := s.Get(ctx, n); err != nil {
+						failed <- err
+						return
+					}
+				}
+			}
+		}()
+		for range 10 {
+			k, err := GenerateKey()
+			require.NoError(t, err)
+			require.NoError(t, s.Rotate(ctx, k))
+		}
+		close(stop)
+		assert.NoError(t, <-failed)
+	})
 }
 
 // TestDefaultStore checks DefaultStore and FromName with a nil
