@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/envseal/secret"
 	"github.com/spf13/cobra"
@@ -64,8 +65,16 @@ not found, 126 when it cannot be run.`,
 				outR = secret.NewRedactor(os.Stdout, env)
 				errR = secret.NewRedactor(os.Stderr, env)
 				child.Stdout, child.Stderr = outR, errR
+				// The redactors read COMMAND's output through pipes. A process it
+				// left in the background may hold them open after COMMAND exits;
+				// stop waiting for that output instead of hanging.
+				child.WaitDelay = outputWaitDelay
 			}
 			code, err := runChild(child)
+			if errors.Is(err, exec.ErrWaitDelay) {
+				fmt.Fprintf(os.Stderr, "envseal: %s exited, but a process it started kept its output open; stopped reading it after %v\n", args[0], outputWaitDelay)
+				err = nil
+			}
 			if redact {
 				// Whatever happened, what was held back goes out.
 				err = errors.Join(err, outR.Close(), errR.Close())
@@ -82,6 +91,10 @@ not found, 126 when it cannot be run.`,
 	cmd.Flags().SetInterspersed(false)
 	return cmd
 }
+
+// outputWaitDelay is how long run --redact keeps reading COMMAND's output
+// after COMMAND has exited.
+const outputWaitDelay = 2 * time.Second
 
 // withoutKeyVars drops ENVSEAL_KEY and ENVSEAL_KEY_FILE: the workload gets its
 // secrets, not the key to all of them.

@@ -266,3 +266,15 @@ func (w *watched) all() string {
 	}
 	return string(w.got)
 }
+
+// A process that COMMAND leaves in the background keeps the redactor's pipe
+// open; run --redact must not wait for it.
+func TestRunRedactDoesNotWaitForBackgroundOutput(t *testing.T) {
+	t.Parallel()
+	s := newSandbox(t)
+	s.ok("", "secrets", "set", "app", "TOKEN=fake-background-0123456789")
+	r := s.run("", "run", "--secret", "app", "--redact", "--", "sh", "-c", "sleep 20 & echo done $TOKEN")
+	assert.Equal(t, 0, r.code)
+	assert.Equal(t, "done [REDACTED:TOKEN]\n", r.stdout)
+	assert.Contains(t, r.stderr, "kept its output open")
+}
