@@ -17,11 +17,6 @@ import (
 // replaced whole, by rename.
 const lockName = ".lock"
 
-// oNonblock is O_NONBLOCK, for opening files that must be regular without
-// blocking if they turn out to be a FIFO. (It lives here, with the other
-// Unix-only code, because some non-Unix ports lack it.)
-const oNonblock = syscall.O_NONBLOCK
-
 // lock takes the store's exclusive writer lock, waiting for it until ctx is
 // done. The lock serialises writers in this process and in others. The
 // returned func releases it.

@@ -13,6 +13,3 @@ import (
 func lock(context.Context, *os.Root) (func(), error) {
 	return nil, errors.New("envseal: writing to a FileStore is not supported on " + runtime.GOOS)
 }
-
-// oNonblock is 0 where there is no O_NONBLOCK to pass, or no FIFO to fear.
-const oNonblock = 0
