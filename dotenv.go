@@ -28,9 +28,9 @@ const maxDotenvSize = 4 << 20
 // own, so [Env.Origin] and errors name the file a key came from.
 //
 // A file that does not exist is an error wrapping [ErrNotFound] (and so
-// [io/fs.ErrNotExist]). A file over 4 MiB, or one that breaks the syntax
-// below, is a [*ParseError] with the path and the line; the error never quotes
-// the file. Each value is exactly what the file says, or the load fails:
+// [io/fs.ErrNotExist]). A file over 4 MiB, one whose values add up to over
+// 4 MiB once ${...} is expanded, or one that breaks the syntax below, is a
+// [*ParseError] with the path and the line; the error never quotes the file. Each value is exactly what the file says, or the load fails:
 // there is no partial result and no guessed value.
 //
 // # Syntax
@@ -192,6 +192,7 @@ type dotenvParser struct {
 	vals    map[string]string
 	lines   map[string]int // the line where each key is defined
 	entries []dotenvEntry
+	budget  int // bytes that the values of the file may still take
 }
 
 // parseDotenv parses the content of the .env file at path (used in errors
@@ -202,7 +203,7 @@ func parseDotenv(path string, data []byte) (map[string]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &dotenvParser{path: path, src: data, line: 1, vals: map[string]string{}, lines: map[string]int{}}
+	p := &dotenvParser{path: path, src: data, line: 1, vals: map[string]string{}, lines: map[string]int{}, budget: maxDotenvSize}
 	for p.pos < len(p.src) {
 		if err := p.statement(); err != nil {
 			return nil, err
@@ -308,6 +309,7 @@ func (p *dotenvParser) statement() error {
 		return err
 	}
 	p.vals[k] = e.value
+	p.budget -= len(e.value)
 	p.lines[k] = e.line
 	p.entries = append(p.entries, e)
 	return nil
@@ -409,6 +411,10 @@ func (p *dotenvParser) expand(s []byte, i int, dq bool) (string, int, error) {
 			v, next, err := p.reference(s, i+2, dq)
 			if err != nil {
 				return "", 0, err
+			}
+			if b.Len()+len(v) > p.budget {
+				// ${A}${A} on each of a few lines doubles a value each time.
+				return "", 0, p.errorf(p.line, "${...} makes the values of the file larger than the limit of %d MiB", maxDotenvSize>>20)
 			}
 			b.WriteString(v)
 			i = next

@@ -414,3 +414,22 @@ func BenchmarkFromDotenv(b *testing.B) {
 		}
 	}
 }
+
+// Expansion cannot turn a small file into a huge map: ${A}${A} on a few
+// lines would double a value each time (a "billion laughs" for .env files).
+func TestFromDotenvExpansionBomb(t *testing.T) {
+	t.Parallel()
+	var b strings.Builder
+	b.WriteString("K0=fake-bomb\n")
+	for i := 1; i <= 24; i++ { // 9 bytes << 24: 144 MiB without a limit
+		fmt.Fprintf(&b, "K%d=${K%d}${K%d}\n", i, i-1, i-1)
+	}
+	path := writeDotenv(t, b.String())
+	m, err := secret.FromDotenv(path).Load(context.Background())
+	assert.True(t, m == nil, "no partial map") // not assert.Nil: it would print the map
+	var pe *secret.ParseError
+	require.ErrorAs(t, err, &pe)
+	assert.Equal(t, path, pe.Path)
+	assert.Equal(t, 19, pe.Line, "the first line whose value takes the total over 4 MiB")
+	assert.Contains(t, err.Error(), "larger than the limit")
+}
