@@ -35,7 +35,8 @@ const maxDotenvSize = 4 << 20
 //
 // # Syntax
 //
-// A file is a sequence of lines. A leading UTF-8 byte order mark is skipped.
+// A file is a sequence of lines. A leading UTF-8 byte order mark is skipped;
+// a UTF-16 one is an error, since the file must be UTF-8 (or ASCII).
 // CRLF line ends are read as LF everywhere, inside quoted values too, so a
 // multi-line value has LF line breaks; a CR not followed by LF is an error.
 // Blank lines and lines whose first non-blank character is # are skipped.
@@ -198,6 +199,11 @@ type dotenvParser struct {
 // parseDotenv parses the content of the .env file at path (used in errors
 // only). Every error is a *ParseError.
 func parseDotenv(path string, data []byte) (map[string]string, error) {
+	if bytes.HasPrefix(data, []byte{0xff, 0xfe}) || bytes.HasPrefix(data, []byte{0xfe, 0xff}) {
+		// Windows editors save "Unicode" text so; read as bytes, it fails
+		// on a confusing first line.
+		return nil, &ParseError{Path: path, Err: errors.New("file is UTF-16 (it starts with a UTF-16 byte order mark): save it as UTF-8")}
+	}
 	data = bytes.TrimPrefix(data, []byte("\uFEFF"))
 	data, err := crlfToLF(path, data)
 	if err != nil {

@@ -114,6 +114,8 @@ var dotenvErrors = []struct {
 	in   string
 	line int
 }{
+	{"utf-16 little-endian", "\xff\xfeA\x00=\x00f\x00\r\x00\n\x00", 0},
+	{"utf-16 big-endian", "\xfe\xff\x00A\x00=\x00f\x00\n", 0},
 	{"no equals", "fakecanary", 1},
 	{"no equals later", "A=1\nB=2\nfakecanary\nC=3", 3},
 	{"export without equals", "export FAKECANARY", 1},
@@ -203,6 +205,7 @@ func TestFromDotenvErrorNamesKeys(t *testing.T) {
 	for _, tc := range []struct{ in, want string }{
 		{"A=fakecanary\nA=fakecanary", "key A is already defined on line 1"},
 		{"B=${MISSING_NAME}", "MISSING_NAME"},
+		{"\xff\xfeA\x00=\x00", "file is UTF-16"},
 	} {
 		_, err := secret.FromDotenv(writeDotenv(t, tc.in)).Load(context.Background())
 		require.Error(t, err)
