@@ -45,15 +45,19 @@ type ParseError struct {
 }
 
 func (e *ParseError) Error() string {
+	what := "syntax error"
+	if e.Err != nil {
+		what = e.Err.Error()
+	}
 	switch {
 	case e.Path == "" && e.Line > 0:
-		return fmt.Sprintf("line %d: %v", e.Line, e.Err)
+		return fmt.Sprintf("line %d: %s", e.Line, what)
 	case e.Path == "":
-		return e.Err.Error()
+		return what
 	case e.Line > 0:
-		return fmt.Sprintf("%s:%d: %v", e.Path, e.Line, e.Err)
+		return fmt.Sprintf("%s:%d: %s", e.Path, e.Line, what)
 	}
-	return fmt.Sprintf("%s: %v", e.Path, e.Err)
+	return fmt.Sprintf("%s: %s", e.Path, what)
 }
 
 func (e *ParseError) Unwrap() error { return e.Err }

@@ -1,6 +1,7 @@
 package secret_test
 
 import (
+	"errors"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -34,6 +35,29 @@ func TestValidationErrorText(t *testing.T) {
 			},
 			want: "envseal: secrets do not satisfy the manifest:\n  missing A: OpenRouter API key, from https://openrouter.ai/keys\n  missing B",
 		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			assert.Equal(t, tt.want, tt.err.Error())
+		})
+	}
+}
+
+func TestParseErrorText(t *testing.T) {
+	t.Parallel()
+	bad := errors.New("bad thing")
+	tests := []struct {
+		name string
+		err  secret.ParseError
+		want string
+	}{
+		{"path and line", secret.ParseError{Path: ".env", Line: 3, Err: bad}, ".env:3: bad thing"},
+		{"path only", secret.ParseError{Path: ".env", Err: bad}, ".env: bad thing"},
+		{"line only", secret.ParseError{Line: 3, Err: bad}, "line 3: bad thing"},
+		{"neither", secret.ParseError{Err: bad}, "bad thing"},
+		{"no Err", secret.ParseError{Path: ".env", Line: 3}, ".env:3: syntax error"},
+		{"zero", secret.ParseError{}, "syntax error"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
