@@ -28,14 +28,15 @@ const maxDotenvSize = 4 << 20
 // own, so [Env.Origin] and errors name the file a key came from.
 //
 // A file that does not exist is an error wrapping [ErrNotFound] (and so
-// [io/fs.ErrNotExist]). A file over 4 MiB, or one that breaks the syntax
-// below, is a [*ParseError] with the path and the line; the error never quotes
-// the file. Each value is exactly what the file says, or the load fails:
+// [io/fs.ErrNotExist]). A file over 4 MiB, one whose values add up to over
+// 4 MiB once ${...} is expanded, or one that breaks the syntax below, is a
+// [*ParseError] with the path and the line; the error never quotes the file. Each value is exactly what the file says, or the load fails:
 // there is no partial result and no guessed value.
 //
 // # Syntax
 //
-// A file is a sequence of lines. A leading UTF-8 byte order mark is skipped.
+// A file is a sequence of lines. A leading UTF-8 byte order mark is skipped;
+// a UTF-16 one is an error, since the file must be UTF-8 (or ASCII).
 // CRLF line ends are read as LF everywhere, inside quoted values too, so a
 // multi-line value has LF line breaks; a CR not followed by LF is an error.
 // Blank lines and lines whose first non-blank character is # are skipped.
@@ -192,17 +193,23 @@ type dotenvParser struct {
 	vals    map[string]string
 	lines   map[string]int // the line where each key is defined
 	entries []dotenvEntry
+	budget  int // bytes that the values of the file may still take
 }
 
 // parseDotenv parses the content of the .env file at path (used in errors
 // only). Every error is a *ParseError.
 func parseDotenv(path string, data []byte) (map[string]string, error) {
+	if bytes.HasPrefix(data, []byte{0xff, 0xfe}) || bytes.HasPrefix(data, []byte{0xfe, 0xff}) {
+		// Windows editors save "Unicode" text so; read as bytes, it fails
+		// on a confusing first line.
+		return nil, &ParseError{Path: path, Err: errors.New("file is UTF-16 (it starts with a UTF-16 byte order mark): save it as UTF-8")}
+	}
 	data = bytes.TrimPrefix(data, []byte("\uFEFF"))
 	data, err := crlfToLF(path, data)
 	if err != nil {
 		return nil, err
 	}
-	p := &dotenvParser{path: path, src: data, line: 1, vals: map[string]string{}, lines: map[string]int{}}
+	p := &dotenvParser{path: path, src: data, line: 1, vals: map[string]string{}, lines: map[string]int{}, budget: maxDotenvSize}
 	for p.pos < len(p.src) {
 		if err := p.statement(); err != nil {
 			return nil, err
@@ -308,6 +315,7 @@ func (p *dotenvParser) statement() error {
 		return err
 	}
 	p.vals[k] = e.value
+	p.budget -= len(e.value)
 	p.lines[k] = e.line
 	p.entries = append(p.entries, e)
 	return nil
@@ -409,6 +417,10 @@ func (p *dotenvParser) expand(s []byte, i int, dq bool) (string, int, error) {
 			v, next, err := p.reference(s, i+2, dq)
 			if err != nil {
 				return "", 0, err
+			}
+			if b.Len()+len(v) > p.budget {
+				// ${A}${A} on each of a few lines doubles a value each time.
+				return "", 0, p.errorf(p.line, "${...} makes the values of the file larger than the limit of %d MiB", maxDotenvSize>>20)
 			}
 			b.WriteString(v)
 			i = next

@@ -114,6 +114,8 @@ var dotenvErrors = []struct {
 	in   string
 	line int
 }{
+	{"utf-16 little-endian", "\xff\xfeA\x00=\x00f\x00\r\x00\n\x00", 0},
+	{"utf-16 big-endian", "\xfe\xff\x00A\x00=\x00f\x00\n", 0},
 	{"no equals", "fakecanary", 1},
 	{"no equals later", "A=1\nB=2\nfakecanary\nC=3", 3},
 	{"export without equals", "export FAKECANARY", 1},
@@ -203,6 +205,7 @@ func TestFromDotenvErrorNamesKeys(t *testing.T) {
 	for _, tc := range []struct{ in, want string }{
 		{"A=fakecanary\nA=fakecanary", "key A is already defined on line 1"},
 		{"B=${MISSING_NAME}", "MISSING_NAME"},
+		{"\xff\xfeA\x00=\x00", "file is UTF-16"},
 	} {
 		_, err := secret.FromDotenv(writeDotenv(t, tc.in)).Load(context.Background())
 		require.Error(t, err)
@@ -413,4 +416,23 @@ func BenchmarkFromDotenv(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// Expansion cannot turn a small file into a huge map: ${A}${A} on a few
+// lines would double a value each time (a "billion laughs" for .env files).
+func TestFromDotenvExpansionBomb(t *testing.T) {
+	t.Parallel()
+	var b strings.Builder
+	b.WriteString("K0=fake-bomb\n")
+	for i := 1; i <= 24; i++ { // 9 bytes << 24: 144 MiB without a limit
+		fmt.Fprintf(&b, "K%d=${K%d}${K%d}\n", i, i-1, i-1)
+	}
+	path := writeDotenv(t, b.String())
+	m, err := secret.FromDotenv(path).Load(context.Background())
+	assert.True(t, m == nil, "no partial map") // not assert.Nil: it would print the map
+	var pe *secret.ParseError
+	require.ErrorAs(t, err, &pe)
+	assert.Equal(t, path, pe.Path)
+	assert.Equal(t, 19, pe.Line, "the first line whose value takes the total over 4 MiB")
+	assert.Contains(t, err.Error(), "larger than the limit")
 }

@@ -10,48 +10,68 @@ import (
 )
 
 // Env is a resolved, validated and immutable set of secrets, with the origin
-// of each. [Resolve] makes one; the zero Env is empty and ready to use. An Env
-// is safe for concurrent use.
+// of each. [Resolve] makes one; the zero Env is empty and ready to use, and so
+// is a nil *Env: its methods behave as those of an empty Env. An Env is safe
+// for concurrent use.
 //
 // Every printed form of an Env (String, GoString, every fmt verb, slog and
 // JSON) shows its keys and their origins, never a value. The values are read
 // with Get, Map, Environ and Overlay only.
 type Env struct {
+	// The contents sit behind a pointer so that fmt, which cannot call the
+	// methods of an unexported struct field, prints an Env held in one as
+	// an address, not as its values.
+	d *envData
+}
+
+type envData struct {
 	vars   map[string]string
 	origin map[string]string
 	keys   []string // sorted
 }
 
-// The methods have value receivers so that an Env copied out of its pointer
-// prints redacted too: fmt would otherwise print its fields.
+// Format and MarshalJSON have value receivers so that an Env copied out of
+// its pointer prints redacted too: fmt and encoding/json would otherwise
+// print its fields. The other methods have pointer receivers so that a nil
+// *Env is empty rather than a panic; fmt and encoding/json print a nil *Env
+// as <nil> and null themselves.
 var (
 	_ fmt.Formatter  = Env{}
-	_ fmt.Stringer   = Env{}
-	_ fmt.GoStringer = Env{}
-	_ slog.LogValuer = Env{}
 	_ json.Marshaler = Env{}
+	_ fmt.Stringer   = (*Env)(nil)
+	_ fmt.GoStringer = (*Env)(nil)
+	_ slog.LogValuer = (*Env)(nil)
 )
 
 // newEnv takes ownership of vars and origin.
 func newEnv(vars, origin map[string]string) *Env {
-	return &Env{vars: vars, origin: origin, keys: slices.Sorted(maps.Keys(vars))}
+	return &Env{d: &envData{vars: vars, origin: origin, keys: slices.Sorted(maps.Keys(vars))}}
+}
+
+// data returns the contents of e; those of an empty Env when e is nil or
+// the zero Env.
+func (e *Env) data() *envData {
+	if e == nil || e.d == nil {
+		return &envData{}
+	}
+	return e.d
 }
 
 // Get returns the value of key and whether it is set.
-func (e Env) Get(key string) (string, bool) {
-	v, ok := e.vars[key]
+func (e *Env) Get(key string) (string, bool) {
+	v, ok := e.data().vars[key]
 	return v, ok
 }
 
 // Len returns the number of keys.
-func (e Env) Len() int { return len(e.keys) }
+func (e *Env) Len() int { return len(e.data().keys) }
 
 // Keys returns the keys, sorted.
-func (e Env) Keys() []string { return slices.Clone(e.keys) }
+func (e *Env) Keys() []string { return slices.Clone(e.data().keys) }
 
 // Map returns a copy of the keys and values.
-func (e Env) Map() map[string]string {
-	m := maps.Clone(e.vars)
+func (e *Env) Map() map[string]string {
+	m := maps.Clone(e.data().vars)
 	if m == nil {
 		m = map[string]string{}
 	}
@@ -60,15 +80,16 @@ func (e Env) Map() map[string]string {
 
 // Origin returns the Name of the source whose value for key won, or "" when
 // key is not set.
-func (e Env) Origin(key string) string { return e.origin[key] }
+func (e *Env) Origin(key string) string { return e.data().origin[key] }
 
 // Environ returns the secrets as "KEY=VALUE" entries sorted by key, ready for
 // [os/exec.Cmd.Env]. It holds the secrets alone; see Overlay to add them to
 // an existing environment.
-func (e Env) Environ() []string {
-	out := make([]string, 0, len(e.keys))
-	for _, k := range e.keys {
-		out = append(out, k+"="+e.vars[k])
+func (e *Env) Environ() []string {
+	d := e.data()
+	out := make([]string, 0, len(d.keys))
+	for _, k := range d.keys {
+		out = append(out, k+"="+d.vars[k])
 	}
 	return out
 }
@@ -78,12 +99,13 @@ func (e Env) Environ() []string {
 // several entries of base with one key, the last wins, as in [os/exec.Cmd];
 // the rest keep their order. The secrets follow, sorted by key. An entry of
 // base without "=" is kept as it is. base is not modified.
-func (e Env) Overlay(base []string) []string {
-	out := make([]string, 0, len(base)+len(e.keys))
+func (e *Env) Overlay(base []string) []string {
+	d := e.data()
+	out := make([]string, 0, len(base)+len(d.keys))
 	last := make(map[string]int, len(base)) // key -> index in out
 	for _, kv := range base {
 		k, _, _ := strings.Cut(kv, "=")
-		if _, ok := e.vars[k]; ok {
+		if _, ok := d.vars[k]; ok {
 			continue
 		}
 		if i, ok := last[k]; ok {
@@ -98,16 +120,17 @@ func (e Env) Overlay(base []string) []string {
 
 // String returns the keys and their origins, as in
 // "Env{API_KEY (dotenv:.env), MODE (map)}". It never shows a value.
-func (e Env) String() string {
+func (e *Env) String() string {
+	d := e.data()
 	var b strings.Builder
 	b.WriteString("Env{")
-	for i, k := range e.keys {
+	for i, k := range d.keys {
 		if i > 0 {
 			b.WriteString(", ")
 		}
 		b.WriteString(k)
 		b.WriteString(" (")
-		b.WriteString(e.origin[k])
+		b.WriteString(d.origin[k])
 		b.WriteString(")")
 	}
 	b.WriteString("}")
@@ -115,7 +138,7 @@ func (e Env) String() string {
 }
 
 // GoString returns the form printed by %#v: "secret." followed by String.
-func (e Env) GoString() string { return "secret." + e.String() }
+func (e *Env) GoString() string { return "secret." + e.String() }
 
 // Format implements [fmt.Formatter] so that every verb, with every flag,
 // prints String (or GoString for %#v), never the values.
@@ -129,10 +152,11 @@ func (e Env) Format(f fmt.State, verb rune) {
 
 // LogValue implements [slog.LogValuer]: a group with one entry per key whose
 // value is the key's origin, as in "env.API_KEY.origin=dotenv:.env".
-func (e Env) LogValue() slog.Value {
-	attrs := make([]slog.Attr, 0, len(e.keys))
-	for _, k := range e.keys {
-		attrs = append(attrs, slog.Group(k, slog.String("origin", e.origin[k])))
+func (e *Env) LogValue() slog.Value {
+	d := e.data()
+	attrs := make([]slog.Attr, 0, len(d.keys))
+	for _, k := range d.keys {
+		attrs = append(attrs, slog.Group(k, slog.String("origin", d.origin[k])))
 	}
 	return slog.GroupValue(attrs...)
 }
@@ -143,9 +167,10 @@ func (e Env) MarshalJSON() ([]byte, error) {
 	type entry struct {
 		Origin string `json:"origin"`
 	}
-	m := make(map[string]entry, len(e.keys))
-	for _, k := range e.keys {
-		m[k] = entry{Origin: e.origin[k]}
+	d := e.data()
+	m := make(map[string]entry, len(d.keys))
+	for _, k := range d.keys {
+		m[k] = entry{Origin: d.origin[k]}
 	}
 	return json.Marshal(m)
 }

@@ -154,3 +154,46 @@ func TestEnvNeverPrintsValues(t *testing.T) {
 	assert.Contains(t, text.String(), "env.API_KEY.origin=map")
 	assert.Contains(t, jsonLog.String(), `"env":{"API_KEY":{"origin":"map"},"MODE":{"origin":"map"}}`)
 }
+
+// A nil *Env is empty, like the zero Env: no method panics, and no printed
+// form is a panic report.
+func TestNilEnv(t *testing.T) {
+	t.Parallel()
+	var env *secret.Env
+	v, ok := env.Get("A")
+	assert.False(t, ok)
+	assert.Empty(t, v)
+	assert.Zero(t, env.Len())
+	assert.Empty(t, env.Keys())
+	assert.Equal(t, map[string]string{}, env.Map())
+	assert.Empty(t, env.Environ())
+	assert.Equal(t, []string{"PATH=/bin"}, env.Overlay([]string{"PATH=/bin"}))
+	assert.Empty(t, env.Origin("A"))
+	assert.Equal(t, "Env{}", env.String())
+	assert.Equal(t, "secret.Env{}", env.GoString())
+	assert.Equal(t, "<nil>", fmt.Sprint(env))
+	js, err := json.Marshal(env)
+	require.NoError(t, err)
+	assert.Equal(t, "null", string(js))
+	var text bytes.Buffer
+	slog.New(slog.NewTextHandler(&text, nil)).Info("resolved", "env", env)
+	assert.NotContains(t, text.String(), "panic")
+}
+
+// fmt cannot call the methods of an unexported field: an Env held in one
+// must still not print its values.
+func TestEnvInUnexportedFieldNeverPrintsValues(t *testing.T) {
+	t.Parallel()
+	env := resolveMaps(t, map[string]string{"API_KEY": "fake-canary-in-field"})
+	type holder struct {
+		name string
+		env  secret.Env
+		ptr  *secret.Env
+	}
+	h := holder{name: "h", env: *env, ptr: env}
+	var text bytes.Buffer
+	slog.New(slog.NewTextHandler(&text, nil)).Info("held", "holder", h)
+	for _, out := range []string{fmt.Sprintf("%v", h), fmt.Sprintf("%+v", h), fmt.Sprintf("%#v", h), text.String()} {
+		assert.NotContains(t, out, "fake-canary", "printed form leaks a value")
+	}
+}

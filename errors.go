@@ -45,15 +45,19 @@ type ParseError struct {
 }
 
 func (e *ParseError) Error() string {
+	what := "syntax error"
+	if e.Err != nil {
+		what = e.Err.Error()
+	}
 	switch {
 	case e.Path == "" && e.Line > 0:
-		return fmt.Sprintf("line %d: %v", e.Line, e.Err)
+		return fmt.Sprintf("line %d: %s", e.Line, what)
 	case e.Path == "":
-		return e.Err.Error()
+		return what
 	case e.Line > 0:
-		return fmt.Sprintf("%s:%d: %v", e.Path, e.Line, e.Err)
+		return fmt.Sprintf("%s:%d: %s", e.Path, e.Line, what)
 	}
-	return fmt.Sprintf("%s: %v", e.Path, e.Err)
+	return fmt.Sprintf("%s: %s", e.Path, what)
 }
 
 func (e *ParseError) Unwrap() error { return e.Err }
@@ -61,7 +65,9 @@ func (e *ParseError) Unwrap() error { return e.Err }
 // ValidationError reports secrets that do not satisfy a [Manifest]: the
 // required keys that are absent or empty, and, for a strict [Resolver], the
 // keys that the manifest does not declare. Both lists are sorted. Its text
-// lists each missing key with its description.
+// lists each missing key with its description, on one line each: a
+// description that spans lines (a YAML | or > block) has its runs of
+// whitespace shown as one space.
 type ValidationError struct {
 	Missing    []string
 	Undeclared []string
@@ -77,7 +83,7 @@ func (e *ValidationError) Error() string {
 	for _, k := range e.Missing {
 		b.WriteString("\n  missing ")
 		b.WriteString(k)
-		if d := e.Descriptions[k]; d != "" {
+		if d := strings.Join(strings.Fields(e.Descriptions[k]), " "); d != "" {
 			b.WriteString(": ")
 			b.WriteString(d)
 		}

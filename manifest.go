@@ -49,7 +49,8 @@ const maxManifestSize = 1 << 20 // 1 MiB
 //   - The document must be a mapping. Every top-level key other than
 //     `secrets` (name, description, category, kernel, resources, images,
 //     env, credentials, ...) is ignored, whatever its shape. `secrets` may
-//     appear once.
+//     appear once. A top-level merge key (<<) is an error, since the list
+//     it might bring in would not be read.
 //   - `secrets` is a list of mappings. Null or an empty list, like an empty
 //     document or one of comments only, gives a Manifest with no secrets.
 //   - An entry has the fields key, description and optional, each at most
@@ -130,6 +131,11 @@ func parseManifest(data []byte) (m *Manifest, perr *ParseError) {
 	var listKeyLine int
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		k, v := root.Content[i], root.Content[i+1]
+		if k.Kind == yaml.ScalarNode && k.ShortTag() == "!!merge" {
+			// yaml.v3 leaves merging to the decoder: a secrets list merged
+			// in here would be silently dropped.
+			return nil, lineError(k, "a merge key (<<) at the top level is not supported: write secrets: directly")
+		}
 		if k.Kind != yaml.ScalarNode || k.Value != "secrets" {
 			continue // another top-level key: not ours
 		}

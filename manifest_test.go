@@ -170,6 +170,7 @@ func TestParseManifestErrors(t *testing.T) {
 		{"typo Key", "secrets:\n  - Key: A\n", 2, "line 2: secret 1: unknown field; did you mean key?"},
 		{"typo desciption", "secrets:\n  - key: A\n    desciption: d\n", 3, "line 3: secret 1: unknown field; did you mean description?"},
 		{"unknown field", "secrets:\n  - key: A\n    value: fake-text\n", 3, "line 3: secret 1: unknown field (want key, description or optional)"},
+		{"merge key at the top level", "base: &b {secrets: [{key: A}]}\n<<: *b\n", 2, "line 2: a merge key (<<) at the top level is not supported: write secrets: directly"},
 		{"merge key", "base: &b {key: A}\nsecrets:\n  - <<: *b\n", 3, "line 3: secret 1: unknown field (want key, description or optional)"},
 		{"field twice", "secrets:\n  - key: A\n    optional: true\n    optional: false\n", 4, "line 4: secret 1: field optional appears twice (first on line 3)"},
 		{"missing key", "secrets:\n  - key: A\n  - description: d\n    optional: true\n", 3, "line 3: secret 2: missing key"},

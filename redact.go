@@ -61,8 +61,9 @@ func NewRedactor(w io.Writer, env *Env) *Redactor {
 		return r
 	}
 	seen := map[string]bool{}
-	for _, k := range env.keys { // sorted: the first key with a value wins
-		v := env.vars[k]
+	d := env.data()
+	for _, k := range d.keys { // sorted: the first key with a value wins
+		v := d.vars[k]
 		if len(v) < MinRedactLen || seen[v] {
 			continue
 		}

@@ -48,8 +48,12 @@ func Resolve(ctx context.Context, sources ...Source) (*Env, error) {
 //
 // If a source fails, the error is a [*SourceError] naming it. If the merged
 // secrets do not satisfy the Manifest, the error is a [*ValidationError] that
-// lists every missing key. No partial Env is ever returned.
+// lists every missing key. No partial Env is ever returned. A nil *Resolver
+// resolves as the zero Resolver.
 func (r *Resolver) Resolve(ctx context.Context, sources ...Source) (*Env, error) {
+	if r == nil {
+		r = &Resolver{}
+	}
 	if r.Strict && r.Manifest == nil {
 		return nil, errors.New("envseal: Resolver.Strict is set but Resolver.Manifest is nil")
 	}

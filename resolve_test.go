@@ -268,6 +268,15 @@ func TestResolveMisuse(t *testing.T) {
 	assert.ErrorContains(t, err, "invalid manifest: secret 1: empty key")
 }
 
+func TestNilResolverIsTheZeroResolver(t *testing.T) {
+	t.Parallel()
+	var r *secret.Resolver
+	env, err := r.Resolve(context.Background(), secret.FromMap(map[string]string{"A": "fake-a"}))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"A"}, env.Keys())
+	assert.Equal(t, "map", env.Origin("A"))
+}
+
 func TestResolveCanceled(t *testing.T) {
 	t.Parallel()
 	ctx, cancel := context.WithCancel(context.Background())
