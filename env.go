@@ -16,12 +16,17 @@ import (
 //
 // Every printed form of an Env (String, GoString, every fmt verb, slog and
 // JSON) shows its keys and their origins, never a value. The values are read
-// with Get, Map, Environ and Overlay only.
+// with Get, Map, Environ and Overlay only. Reflection cannot reach them either,
+// so that a failing testify assertion or a %+v of a struct holding an Env does
+// not print them; for the same reason two Envs are never reflect.DeepEqual
+// unless they are the same pointer: compare their Map instead.
 type Env struct {
-	// The contents sit behind a pointer so that fmt, which cannot call the
-	// methods of an unexported struct field, prints an Env held in one as
-	// an address, not as its values.
-	d *envData
+	// contents returns what the Env holds. It is a func, not a pointer,
+	// because reflection cannot look inside a func: fmt printing an Env held
+	// in an unexported struct field (whose methods it cannot call), go-spew
+	// in testify's diffs, and every other reflection-based printer see an
+	// address, never a value.
+	contents func() *envData
 }
 
 type envData struct {
@@ -45,16 +50,17 @@ var (
 
 // newEnv takes ownership of vars and origin.
 func newEnv(vars, origin map[string]string) *Env {
-	return &Env{d: &envData{vars: vars, origin: origin, keys: slices.Sorted(maps.Keys(vars))}}
+	d := &envData{vars: vars, origin: origin, keys: slices.Sorted(maps.Keys(vars))}
+	return &Env{contents: func() *envData { return d }}
 }
 
 // data returns the contents of e; those of an empty Env when e is nil or
 // the zero Env.
 func (e *Env) data() *envData {
-	if e == nil || e.d == nil {
+	if e == nil || e.contents == nil {
 		return &envData{}
 	}
-	return e.d
+	return e.contents()
 }
 
 // Get returns the value of key and whether it is set.

@@ -197,3 +197,25 @@ func TestEnvInUnexportedFieldNeverPrintsValues(t *testing.T) {
 		assert.NotContains(t, out, "fake-canary", "printed form leaks a value")
 	}
 }
+
+// captureT records what a testify assertion would report.
+type captureT struct{ msgs []string }
+
+func (c *captureT) Errorf(format string, args ...any) { c.msgs = append(c.msgs, fmt.Sprintf(format, args...)) }
+
+// A failing testify comparison of two Envs prints a diff made by reflection,
+// which ignores String and Format: it must find no value to print.
+func TestEnvValuesUnreachableByReflection(t *testing.T) {
+	t.Parallel()
+	a := resolveMaps(t, map[string]string{"TOKEN": "fake-reflect-aaaa"})
+	b := resolveMaps(t, map[string]string{"TOKEN": "fake-reflect-bbbb"})
+	var c captureT
+	assert.Equal(&c, a, b)
+	assert.Equal(&c, *a, *b)
+	assert.Equal(&c, struct{ env *secret.Env }{a}, struct{ env *secret.Env }{b})
+	require.NotEmpty(t, c.msgs, "the comparison must fail")
+	for _, m := range c.msgs {
+		assert.NotContains(t, m, "fake-reflect", "testify's diff reached a value")
+	}
+	assert.NotContains(t, fmt.Sprintf("%+v", struct{ env secret.Env }{*a}), "fake-reflect")
+}
