@@ -201,7 +201,9 @@ func TestEnvInUnexportedFieldNeverPrintsValues(t *testing.T) {
 // captureT records what a testify assertion would report.
 type captureT struct{ msgs []string }
 
-func (c *captureT) Errorf(format string, args ...any) { c.msgs = append(c.msgs, fmt.Sprintf(format, args...)) }
+func (c *captureT) Errorf(format string, args ...any) {
+	c.msgs = append(c.msgs, fmt.Sprintf(format, args...))
+}
 
 // A failing testify comparison of two Envs prints a diff made by reflection,
 // which ignores String and Format: it must find no value to print.
