@@ -28,7 +28,10 @@ const MinRedactLen = 6
 // not found.
 //
 // Matching is on exact bytes, scanning from the left; where several values
-// match at one place, the longest wins. Where two keys have the same value,
+// match at one place, the longest wins. Values that overlap are redacted
+// together, so that no byte of either is written: with A=abcdef and
+// B=defghi, "abcdefghi" becomes "[REDACTED:A][REDACTED:B]". Where two keys
+// have the same value,
 // the marker names the first of them in sorted order. A value that the
 // workload transforms (quotes, escapes, encodes, splits across lines) is not
 // found: redaction catches accidents, it is not a boundary against a
@@ -47,6 +50,7 @@ type Redactor struct {
 	marks   [][]byte   // marks[i] replaces pats[i]
 	pending []byte     // held back: could be the start of a value
 	out     []byte     // output buffer, reused across writes
+	chain   []int      // overlapping matches of one span, reused
 	err     error      // sticky
 }
 
@@ -154,11 +158,18 @@ scan:
 			pat := r.pats[j]
 			if len(rest) >= len(pat) {
 				if string(rest[:len(pat)]) == pat {
+					end, ok := r.overlaps(data, i, j, final)
+					if !ok {
+						// A value overlapping this one may still match: hold back from i.
+						break scan
+					}
 					if err := r.plain(data[start:i]); err != nil {
 						return err
 					}
-					r.out = append(r.out, r.marks[j]...)
-					i += len(pat)
+					for _, c := range r.chain {
+						r.out = append(r.out, r.marks[c]...)
+					}
+					i = end
 					start = i
 					continue scan
 				}
@@ -174,6 +185,39 @@ scan:
 	}
 	r.pending = append(r.pending[:0], data[i:]...)
 	return r.write()
+}
+
+// overlaps extends the match of value j at data[i:] over every value that
+// starts inside the redacted span and runs past its end, so that no byte of
+// any value is written: for "abcdefghi" with the values "abcdef" and
+// "defghi", the span is all nine bytes. It leaves in r.chain the values whose
+// markers stand for the span, and returns where the span ends. It returns
+// false, unless final, when a value starting inside the span could end past
+// the end of data: the caller holds the whole span back.
+func (r *Redactor) overlaps(data []byte, i, j int, final bool) (end int, ok bool) {
+	r.chain = append(r.chain[:0], j)
+	end = i + len(r.pats[j])
+	for k := i + 1; k < end; k++ {
+		for _, c := range r.first[data[k]] { // longest first
+			pat := r.pats[c]
+			if k+len(pat) <= end {
+				break // this one and the shorter ones lie inside the span
+			}
+			rest := data[k:]
+			if len(rest) < len(pat) {
+				if !final && pat[:len(rest)] == string(rest) {
+					return 0, false
+				}
+				continue
+			}
+			if string(rest[:len(pat)]) == pat {
+				r.chain = append(r.chain, c)
+				end = k + len(pat)
+				break
+			}
+		}
+	}
+	return end, true
 }
 
 // redactChunk bounds r.out.
