@@ -253,27 +253,16 @@ func (s *FileStore) Delete(ctx context.Context, name string) error {
 	if err := checkName(name); err != nil {
 		return err
 	}
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	root, err := s.openRoot()
-	if err != nil {
-		return err
-	}
-	defer root.Close()
-	unlock, err := lock(ctx, root)
-	if err != nil {
-		return err
-	}
-	defer unlock()
-	file := name + sealedExt
-	if _, err := root.Lstat(file); errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("envseal: bundle %q: %w", name, ErrNotFound)
-	}
-	if err := root.Remove(file); err != nil {
-		return fmt.Errorf("envseal: deleting bundle %q: %w", name, err)
-	}
-	return syncDir(root)
+	return s.locked(ctx, func(root *os.Root) error {
+		file := name + sealedExt
+		if _, err := root.Lstat(file); errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("envseal: bundle %q: %w", name, ErrNotFound)
+		}
+		if err := root.Remove(file); err != nil {
+			return fmt.Errorf("envseal: deleting bundle %q: %w", name, err)
+		}
+		return syncDir(root)
+	})
 }
 
 // List returns the names of the bundles in the store, sorted. Lock and
@@ -311,66 +300,59 @@ func (s *FileStore) Rotate(ctx context.Context, newKey Key) error {
 	if newKey.isZero() {
 		return errors.New("envseal: Rotate: the new key is the zero Key")
 	}
-	root, err := s.openRoot()
-	if err != nil {
-		return err
-	}
-	defer root.Close()
-	unlock, err := lock(ctx, root)
-	if err != nil {
-		return err
-	}
-	defer unlock()
-	names, err := listNames(root)
-	if err != nil {
-		return err
-	}
-	oldKey := s.currentKey()
-	newID := keyID(newKey)
-	// Let Get open the bundles already re-sealed. The store keeps oldKey
-	// unless every bundle is done.
-	s.setKeys(oldKey, newKey)
-	done := false
-	defer func() {
-		if done {
-			s.setKeys(newKey, Key{})
-		} else {
-			s.setKeys(oldKey, Key{})
-		}
-	}()
-	for _, name := range names {
-		if err := ctx.Err(); err != nil {
-			return fmt.Errorf("envseal: Rotate stopped before bundle %q; run it again to finish: %w", name, err)
-		}
-		data, err := readSealed(root, name)
-		if err != nil {
-			return fmt.Errorf("envseal: Rotate stopped; run it again to finish: %w", err)
-		}
-		env, err := open(oldKey, name, data)
-		if err != nil {
-			// Sealed under newKey by an earlier, interrupted Rotate?
-			if id, ok := sealedKeyID(data); ok && id == newID {
-				if _, err2 := open(newKey, name, data); err2 == nil {
-					continue
-				}
-			}
-			return fmt.Errorf("envseal: Rotate stopped; run it again to finish: %w", err)
-		}
-		sealed, err := seal(newKey, name, env, rand.Reader)
+	return s.locked(ctx, func(root *os.Root) error {
+		names, err := listNames(root)
 		if err != nil {
 			return err
 		}
-		if err := s.replace(root, name, sealed); err != nil {
-			return fmt.Errorf("envseal: Rotate stopped; run it again to finish: %w", err)
+		oldKey := s.currentKey()
+		newID := keyID(newKey)
+		// Let Get open the bundles already re-sealed. The store keeps oldKey
+		// unless every bundle is done.
+		s.setKeys(oldKey, newKey)
+		done := false
+		defer func() {
+			if done {
+				s.setKeys(newKey, Key{})
+			} else {
+				s.setKeys(oldKey, Key{})
+			}
+		}()
+		for _, name := range names {
+			if err := ctx.Err(); err != nil {
+				return fmt.Errorf("envseal: Rotate stopped before bundle %q; run it again to finish: %w", name, err)
+			}
+			data, err := readSealed(root, name)
+			if err != nil {
+				return fmt.Errorf("envseal: Rotate stopped; run it again to finish: %w", err)
+			}
+			env, err := open(oldKey, name, data)
+			if err != nil {
+				// Sealed under newKey by an earlier, interrupted Rotate?
+				if id, ok := sealedKeyID(data); ok && id == newID {
+					if _, err2 := open(newKey, name, data); err2 == nil {
+						continue
+					}
+				}
+				return fmt.Errorf("envseal: Rotate stopped; run it again to finish: %w", err)
+			}
+			sealed, err := seal(newKey, name, env, rand.Reader)
+			if err != nil {
+				return err
+			}
+			if err := s.replace(root, name, sealed); err != nil {
+				return fmt.Errorf("envseal: Rotate stopped; run it again to finish: %w", err)
+			}
 		}
-	}
-	done = true
-	return nil
+		done = true
+		return nil
+	})
 }
 
-// write takes the writer lock and replaces bundle name with what build
-// returns, given the root and the store's key.
-func (s *FileStore) write(ctx context.Context, name string, build func(*os.Root, Key) ([]byte, error)) error {
+// locked opens the store's folder and runs fn on it holding the writer lock,
+// which serialises Set, Update, Delete and Rotate across goroutines and
+// processes.
+func (s *FileStore) locked(ctx context.Context, fn func(root *os.Root) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -384,11 +366,19 @@ func (s *FileStore) write(ctx context.Context, name string, build func(*os.Root,
 		return err
 	}
 	defer unlock()
-	data, err := build(root, s.currentKey())
-	if err != nil {
-		return err
-	}
-	return s.replace(root, name, data)
+	return fn(root)
+}
+
+// write takes the writer lock and replaces bundle name with what build
+// returns, given the root and the store's key.
+func (s *FileStore) write(ctx context.Context, name string, build func(*os.Root, Key) ([]byte, error)) error {
+	return s.locked(ctx, func(root *os.Root) error {
+		data, err := build(root, s.currentKey())
+		if err != nil {
+			return err
+		}
+		return s.replace(root, name, data)
+	})
 }
 
 // replace atomically replaces the file of bundle name with data: a new file
