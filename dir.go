@@ -154,7 +154,7 @@ var errLeavesFolder = errors.New("link leaves the folder")
 // readDirEntry reads the value of the entry name of root, whose type from
 // the folder listing is typ. Its errors never hold the file's content.
 func readDirEntry(root *os.Root, dir, name string, typ fs.FileMode) (string, error) {
-	if !validKey(name) {
+	if !ValidKey(name) {
 		return "", errors.New("file name is not a valid key: want [A-Za-z_][A-Za-z0-9_]*")
 	}
 	isLink := typ&fs.ModeSymlink != 0

@@ -292,7 +292,7 @@ func (p *dotenvParser) statement() error {
 		key = bytes.TrimLeft(rest, " \t")
 	}
 	k := string(key)
-	if !validKey(k) {
+	if !ValidKey(k) {
 		return p.errorf(p.line, "invalid key: want [A-Za-z_][A-Za-z0-9_]*")
 	}
 	if prev, dup := p.lines[k]; dup {
@@ -474,7 +474,7 @@ func (p *dotenvParser) reference(s []byte, i int, dq bool) (string, int, error) 
 		}
 		return p.errorf(p.line, "invalid ${...}: %s", want)
 	}
-	if !validKey(name) || i == len(s) {
+	if !ValidKey(name) || i == len(s) {
 		return "", 0, bad()
 	}
 	v, defined := p.vals[name]

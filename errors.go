@@ -98,7 +98,7 @@ func (e *ValidationError) Error() string {
 // quoteKey prints a key for an error message. A valid key is shown as it is;
 // an invalid one is quoted and cut short, since it may be mistyped data.
 func quoteKey(k string) string {
-	if validKey(k) && len(k) <= 64 {
+	if ValidKey(k) && len(k) <= 64 {
 		return k
 	}
 	const max = 32

@@ -212,7 +212,7 @@ func parseDeclaration(n int, entry *yaml.Node) (Declaration, *ParseError) {
 				return d, lineError(v, "secret %d: empty key", n)
 			case v.Kind != yaml.ScalarNode || v.ShortTag() != "!!str":
 				return d, lineError(v, "secret %d: key must be a string, not %s", n, kindName(v))
-			case !validKey(v.Value):
+			case !ValidKey(v.Value):
 				// Not quoted: an invalid key may be a pasted value.
 				return d, lineError(v, "secret %d: invalid key: want [A-Za-z_][A-Za-z0-9_]*", n)
 			case len(v.Value) > maxKeyLen:
@@ -483,7 +483,7 @@ func (m *Manifest) validate() error {
 		switch {
 		case d.Key == "":
 			return fmt.Errorf("secret %d: empty key", i+1)
-		case !validKey(d.Key):
+		case !ValidKey(d.Key):
 			return fmt.Errorf("secret %d: invalid key %s: want [A-Za-z_][A-Za-z0-9_]*", i+1, quoteKey(d.Key))
 		}
 		if j, ok := seen[d.Key]; ok {

@@ -157,7 +157,7 @@ func checkEntry(k, v string) error {
 		return errors.New("empty key")
 	case len(k) > maxKeyLen:
 		return fmt.Errorf("key is %d bytes, over the limit of %d", len(k), maxKeyLen)
-	case !validKey(k):
+	case !ValidKey(k):
 		return errors.New("invalid key: want [A-Za-z_][A-Za-z0-9_]*")
 	case len(v) > maxValueLen:
 		return fmt.Errorf("value is %d bytes, over the limit of %d", len(v), maxValueLen)
@@ -167,9 +167,10 @@ func checkEntry(k, v string) error {
 	return nil
 }
 
-// validKey reports whether k matches [A-Za-z_][A-Za-z0-9_]*.
-func validKey(k string) bool {
-	if k == "" {
+// ValidKey reports whether k is a key that Resolve accepts: it matches
+// [A-Za-z_][A-Za-z0-9_]* and is at most 16,384 bytes long.
+func ValidKey(k string) bool {
+	if k == "" || len(k) > maxKeyLen {
 		return false
 	}
 	for i := 0; i < len(k); i++ {

@@ -467,3 +467,13 @@ func BenchmarkResolve(b *testing.B) {
 		}
 	}
 }
+
+func TestValidKey(t *testing.T) {
+	t.Parallel()
+	for _, k := range []string{"A", "_", "a", "OPENAI_API_KEY", "_9", "k1", strings.Repeat("K", 16384)} {
+		assert.True(t, secret.ValidKey(k), "ValidKey(%.20q)", k)
+	}
+	for _, k := range []string{"", "1A", "A-B", "A.B", "A B", "A=B", "KÉY", "A\x00", strings.Repeat("K", 16385)} {
+		assert.False(t, secret.ValidKey(k), "ValidKey(%.20q)", k)
+	}
+}

@@ -93,7 +93,7 @@ func readAssignments(ctx context.Context, cmdPath string, dotenv, assigns []stri
 			// kv may be a value typed in the wrong place: do not echo it.
 			return nil, usagef(cmdPath, "argument %d is not KEY=VALUE, KEY=@FILE or KEY=-", i+2)
 		}
-		if !validKey(k) {
+		if !secret.ValidKey(k) {
 			// Nor k: a value with = in it (base64 padding) ends up here.
 			return nil, usagef(cmdPath, "argument %d: the part before = is not a key name %s", i+2, keyRule)
 		}

@@ -59,7 +59,7 @@ func (r *resolution) check(cmdPath string) error {
 		if s.kind != "env" {
 			continue
 		}
-		if k, _, ok := strings.Cut(s.value, "="); !ok || !validKey(k) {
+		if k, _, ok := strings.Cut(s.value, "="); !ok || !secret.ValidKey(k) {
 			// Never echoed: it may be a value given in the wrong place.
 			return usagef(cmdPath, "source flag %d: --env wants KEY=VALUE, KEY a key name %s", i+1, keyRule)
 		}
@@ -129,22 +129,3 @@ func (s flagSource) Load(context.Context) (map[string]string, error) {
 
 // keyRule is the rule for key names, as the library checks it.
 const keyRule = "([A-Za-z_][A-Za-z0-9_]*)"
-
-// validKey reports whether k has the form the library accepts for a key
-// (its length limit is left to the library). Checking it here lets envseal
-// report a bad one without quoting it.
-func validKey(k string) bool {
-	if k == "" {
-		return false
-	}
-	for i := 0; i < len(k); i++ {
-		c := k[i]
-		switch {
-		case c == '_', 'A' <= c && c <= 'Z', 'a' <= c && c <= 'z':
-		case '0' <= c && c <= '9' && i > 0:
-		default:
-			return false
-		}
-	}
-	return true
-}
