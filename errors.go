@@ -28,10 +28,16 @@ type SourceError struct {
 }
 
 func (e *SourceError) Error() string {
-	if e.Key == "" {
-		return fmt.Sprintf("envseal: source %s: %v", e.Source, e.Err)
+	msg := "failed"
+	if e.Err != nil {
+		// The package's own errors say "envseal:" when they stand alone;
+		// here the prefix is already given once.
+		msg = strings.TrimPrefix(e.Err.Error(), "envseal: ")
 	}
-	return fmt.Sprintf("envseal: source %s: key %s: %v", e.Source, quoteKey(e.Key), e.Err)
+	if e.Key == "" {
+		return "envseal: source " + e.Source + ": " + msg
+	}
+	return "envseal: source " + e.Source + ": key " + quoteKey(e.Key) + ": " + msg
 }
 
 func (e *SourceError) Unwrap() error { return e.Err }

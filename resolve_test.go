@@ -477,3 +477,19 @@ func TestValidKey(t *testing.T) {
 		assert.False(t, secret.ValidKey(k), "ValidKey(%.20q)", k)
 	}
 }
+
+func TestSourceErrorSaysEnvsealOnce(t *testing.T) {
+	t.Parallel()
+	r := secret.Resolver{Store: failStore{}}
+	_, err := r.Resolve(context.Background(), secret.FromName("nope"))
+	assert.EqualError(t, err, `envseal: source name:nope: bundle "nope": not found`)
+	assert.ErrorIs(t, err, secret.ErrNotFound)
+	assert.EqualError(t, &secret.SourceError{Source: "map"}, "envseal: source map: failed")
+}
+
+// failStore fails every Get the way the package's FileStore does.
+type failStore struct{}
+
+func (failStore) Get(_ context.Context, name string) (map[string]string, error) {
+	return nil, fmt.Errorf("envseal: bundle %q: %w", name, secret.ErrNotFound)
+}
