@@ -167,3 +167,94 @@ func ExampleFileStore_Update() {
 	fmt.Println(names, len(bundle))
 	// Output: [db] 2
 }
+
+// FromDotenv reads .env files; a later file wins, and Origin names the file.
+// A value is exactly what the file says: $ not followed by { is literal, and
+// ${NAME} expands from keys defined earlier in the same file.
+func ExampleFromDotenv() {
+	env, err := secret.Resolve(context.Background(),
+		secret.FromDotenv("testdata/dotenv/app.env", "testdata/dotenv/local.env"),
+	)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	password, _ := env.Get("DB_PASSWORD")
+	url, _ := env.Get("DATABASE_URL")
+	// local.env overrides DB_PASSWORD; DATABASE_URL keeps what app.env
+	// expanded from its own DB_PASSWORD.
+	fmt.Println(password, env.Origin("DB_PASSWORD"))
+	fmt.Println(url, env.Origin("DATABASE_URL"))
+
+	_, err = secret.Resolve(context.Background(), secret.FromDotenv("testdata/dotenv/missing.env"))
+	fmt.Println(errors.Is(err, secret.ErrNotFound))
+	// Output:
+	// fake-local-db-password dotenv:testdata/dotenv/local.env
+	// postgres://app:fake-pa$Sword-not-a-secret@db.internal.example:5432/app?sslmode=require dotenv:testdata/dotenv/app.env
+	// true
+}
+
+// FromDir reads a secrets folder, one file per key: a Docker /run/secrets or
+// OpenFaaS folder, or a Kubernetes secret volume. One trailing newline is
+// trimmed; entries starting with "." are skipped.
+func ExampleFromDir() {
+	dir, err := os.MkdirTemp("", "envseal-example")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer os.RemoveAll(dir)
+	_ = os.WriteFile(filepath.Join(dir, "DB_PASSWORD"), []byte("not-a-real-password\n"), 0o400)
+	_ = os.WriteFile(filepath.Join(dir, "API_TOKEN"), []byte("tok-example"), 0o400)
+	_ = os.WriteFile(filepath.Join(dir, ".hidden"), []byte("skipped"), 0o400)
+
+	env, err := secret.Resolve(context.Background(), secret.FromDir(dir))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	password, _ := env.Get("DB_PASSWORD")
+	fmt.Println(env.Keys(), password)
+	// Output: [API_TOKEN DB_PASSWORD] not-a-real-password
+}
+
+// ParseManifest reads the secrets: list of an inference.sh inf.yml file and
+// ignores its other keys.
+func ExampleParseManifest() {
+	m, err := secret.ParseManifest([]byte(`
+name: summarize
+category: text
+secrets:
+  - key: OPENAI_API_KEY
+    description: OpenAI API key used for completions
+  - key: SENTRY_DSN
+    description: Error reporting
+    optional: true
+`))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, d := range m.Secrets {
+		fmt.Printf("%s optional=%v: %s\n", d.Key, d.Optional, d.Description)
+	}
+
+	// A typo is an error with its line, not a silently required secret.
+	_, err = secret.ParseManifest([]byte("secrets:\n  - key: TOKEN\n    optinal: true\n"))
+	fmt.Println(err)
+	// Output:
+	// OPENAI_API_KEY optional=false: OpenAI API key used for completions
+	// SENTRY_DSN optional=true: Error reporting
+	// line 3: secret 1: unknown field; did you mean optional?
+}
+
+// A Redactor replaces secret values in a stream, also when a value is split
+// across writes.
+func ExampleNewRedactor() {
+	env, _ := secret.Resolve(context.Background(), secret.FromMap(map[string]string{"TOKEN": "tok-0123456789"}))
+	r := secret.NewRedactor(os.Stdout, env)
+	fmt.Fprint(r, "calling the API with tok-01234")
+	fmt.Fprint(r, "56789 failed\n")
+	r.Close()
+	// Output: calling the API with [REDACTED:TOKEN] failed
+}
