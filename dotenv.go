@@ -30,8 +30,9 @@ const maxDotenvSize = 4 << 20
 // A file that does not exist is an error wrapping [ErrNotFound] (and so
 // [io/fs.ErrNotExist]). A file over 4 MiB, one whose values add up to over
 // 4 MiB once ${...} is expanded, or one that breaks the syntax below, is a
-// [*ParseError] with the path and the line; the error never quotes the file. Each value is exactly what the file says, or the load fails:
-// there is no partial result and no guessed value.
+// [*ParseError] with the path and the line; the error never quotes the file.
+// Each value is exactly what the file says, or the load fails: there is no
+// partial result and no guessed value.
 //
 // # Syntax
 //
