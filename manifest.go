@@ -355,12 +355,12 @@ func yamlError(err error) *ParseError {
 	}
 	line, _ := strconv.Atoi(sm[1]) // 0 when yaml.v3 gave no line
 	msg := sm[2]
-	switch {
-	case yamlParserProblems[msg]:
+	switch stageOf(msg) {
+	case yamlParser:
 		line++
-	case yamlScannerProblems[msg]:
+	case yamlScanner:
 		line = max(line, 1)
-	case yamlReaderProblems[msg]:
+	case yamlReader:
 		line = 0 // yaml.v3 gives no line; its offset is not kept
 	default:
 		return &ParseError{Line: line, Err: errors.New("invalid YAML")}
@@ -368,11 +368,22 @@ func yamlError(err error) *ParseError {
 	return &ParseError{Line: line, Err: errors.New("invalid YAML: " + msg)}
 }
 
-// The fixed messages of yaml.v3 (v3.0.1) that quote nothing of the input,
-// by the stage that reports them.
-var (
-	yamlParserProblems = setOf(
-		"did not find expected <stream-start>",
+// yamlStage is the stage of yaml.v3 that reports a message.
+type yamlStage int
+
+const (
+	yamlOther   yamlStage = iota // a message that may quote the input
+	yamlParser                   // counts lines from 0
+	yamlScanner                  // counts lines from 1
+	yamlReader                   // gives no line
+)
+
+// stageOf returns the stage that reports msg when msg is one of the fixed
+// messages of yaml.v3 (v3.0.1) that quote nothing of the input, and
+// yamlOther for any other message.
+func stageOf(msg string) yamlStage {
+	switch msg {
+	case "did not find expected <stream-start>",
 		"did not find expected <document start>",
 		"found undefined tag handle",
 		"did not find expected node content",
@@ -382,10 +393,9 @@ var (
 		"did not find expected ',' or '}'",
 		"found duplicate %YAML directive",
 		"found incompatible YAML document",
-		"found duplicate %TAG directive",
-	)
-	yamlScannerProblems = setOf(
-		"block sequence entries are not allowed in this context",
+		"found duplicate %TAG directive":
+		return yamlParser
+	case "block sequence entries are not allowed in this context",
 		"could not find expected ':'",
 		"could not find expected directive name",
 		"did not find URI escaped octet",
@@ -414,10 +424,9 @@ var (
 		"found unknown directive name",
 		"found unknown escape character",
 		"mapping keys are not allowed in this context",
-		"mapping values are not allowed in this context",
-	)
-	yamlReaderProblems = setOf(
-		"control characters are not allowed",
+		"mapping values are not allowed in this context":
+		return yamlScanner
+	case "control characters are not allowed",
 		"incomplete UTF-16 character",
 		"incomplete UTF-16 surrogate pair",
 		"incomplete UTF-8 octet sequence",
@@ -426,16 +435,10 @@ var (
 		"invalid length of a UTF-8 sequence",
 		"invalid trailing UTF-8 octet",
 		"expected low surrogate area",
-		"unexpected low surrogate area",
-	)
-)
-
-func setOf(s ...string) map[string]bool {
-	m := make(map[string]bool, len(s))
-	for _, v := range s {
-		m[v] = true
+		"unexpected low surrogate area":
+		return yamlReader
 	}
-	return m
+	return yamlOther
 }
 
 // lineError returns a *ParseError at n's line.
