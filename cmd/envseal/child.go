@@ -6,23 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
-	"syscall"
 )
-
-// forwarded returns the signals that run passes on to its child.
-func forwarded() []os.Signal {
-	return []os.Signal{
-		syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT,
-		syscall.SIGUSR1, syscall.SIGUSR2, syscall.SIGWINCH,
-	}
-}
-
-// fromTerminal reports whether the terminal itself sends sig to its
-// foreground process group: Ctrl-C (SIGINT), Ctrl-\ (SIGQUIT) and a resize
-// (SIGWINCH).
-func fromTerminal(sig os.Signal) bool {
-	return sig == syscall.SIGINT || sig == syscall.SIGQUIT || sig == syscall.SIGWINCH
-}
 
 // runChild starts cmd, forwards signals to it until it ends, and returns the
 // exit code for envseal: the child's, or 128+N when signal N killed it.
@@ -39,13 +23,13 @@ func fromTerminal(sig os.Signal) bool {
 func runChild(cmd *exec.Cmd) (int, error) {
 	sigs := make(chan os.Signal, 16)
 	// Notify before Start so that no signal kills envseal and leaves the child.
-	signal.Notify(sigs, forwarded()...)
+	signal.Notify(sigs, forwardedSignals()...)
 	defer signal.Stop(sigs)
 
 	if err := cmd.Start(); err != nil {
 		return startFailure(err), startError(err)
 	}
-	tty := openTTY()
+	tty := openControllingTerminal()
 	if tty != nil {
 		defer tty.Close()
 	}
@@ -54,7 +38,7 @@ func runChild(cmd *exec.Cmd) (int, error) {
 		for {
 			select {
 			case sig := <-sigs:
-				if fromTerminal(sig) && childInForeground(tty, cmd.Process.Pid) {
+				if terminalDelivered(tty, sig, cmd.Process.Pid) {
 					continue
 				}
 				_ = cmd.Process.Signal(sig) // it may have exited: nothing to do
@@ -65,19 +49,24 @@ func runChild(cmd *exec.Cmd) (int, error) {
 	}()
 	err := cmd.Wait()
 	close(done)
-	if cmd.ProcessState == nil {
+	return childExitCode(cmd.ProcessState, err)
+}
+
+// childExitCode is envseal's exit code for a child that ended in state, Wait
+// having returned err.
+func childExitCode(state *os.ProcessState, err error) (int, error) {
+	if state == nil {
 		return exitFailure, err
 	}
-	if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-		return 128 + int(ws.Signal()), nil
+	if sig, ok := killedBy(state); ok {
+		return 128 + sig, nil
 	}
-	code := cmd.ProcessState.ExitCode()
 	var ee *exec.ExitError
-	if errors.As(err, &ee) || err == nil {
-		return code, nil
+	if err == nil || errors.As(err, &ee) {
+		return state.ExitCode(), nil
 	}
 	// The child ran, but copying its output failed.
-	return code, err
+	return state.ExitCode(), err
 }
 
 // startFailure is the shell's code for a command that could not start: 127
@@ -107,27 +96,4 @@ func startError(err error) error {
 		return pe.Err
 	}
 	return err
-}
-
-// openTTY opens the controlling terminal, or returns nil when there is none.
-func openTTY() *os.File {
-	f, err := os.Open("/dev/tty")
-	if err != nil {
-		return nil
-	}
-	return f
-}
-
-// childInForeground reports whether the process pid is in the foreground
-// process group of the terminal tty, so that the terminal signals it itself.
-func childInForeground(tty *os.File, pid int) bool {
-	if tty == nil {
-		return false
-	}
-	fg, err := tcgetpgrp(tty)
-	if err != nil {
-		return false
-	}
-	pg, err := syscall.Getpgid(pid)
-	return err == nil && pg == fg
 }

@@ -1,12 +1,14 @@
 module github.com/envseal/secret/cmd/envseal
 
-go 1.24
+go 1.24.0
 
 require (
 	github.com/envseal/secret v0.0.0-00010101000000-000000000000
 	github.com/spf13/cobra v1.10.2
 	github.com/spf13/pflag v1.0.9
 	github.com/stretchr/testify v1.12.1
+	golang.org/x/sys v0.41.0
+	golang.org/x/term v0.40.0
 )
 
 require (

@@ -10,28 +10,24 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-	"unsafe"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/sys/unix"
 )
 
-// openPTY returns a new pseudo-terminal: the master side, which the test
-// reads and types into, and the terminal itself.
-func openPTY(t *testing.T) (master, tty *os.File) {
+// openPTYMaster opens the master side of a new pseudo-terminal and returns
+// it with the terminal's file name.
+func openPTYMaster(t *testing.T) (*os.File, string) {
 	t.Helper()
-	master, err := os.OpenFile("/dev/ptmx", os.O_RDWR|syscall.O_NOCTTY, 0)
+	t.Helper()
+	master, err := os.OpenFile("/dev/ptmx", os.O_RDWR|unix.O_NOCTTY, 0)
 	require.NoError(t, err)
 	t.Cleanup(func() { master.Close() })
-	var unlock int32
-	_, _, errno := syscall.Syscall(syscall.SYS_IOCTL, master.Fd(), syscall.TIOCSPTLCK, uintptr(unsafe.Pointer(&unlock)))
-	require.Zero(t, errno, "unlocking the pty")
-	var n uint32
-	_, _, errno = syscall.Syscall(syscall.SYS_IOCTL, master.Fd(), syscall.TIOCGPTN, uintptr(unsafe.Pointer(&n)))
-	require.Zero(t, errno, "naming the pty")
-	tty, err = os.OpenFile("/dev/pts/"+strconv.Itoa(int(n)), os.O_RDWR|syscall.O_NOCTTY, 0)
-	require.NoError(t, err)
-	return master, tty
+	require.NoError(t, unix.IoctlSetPointerInt(int(master.Fd()), unix.TIOCSPTLCK, 0), "unlocking the pty")
+	n, err := unix.IoctlGetInt(int(master.Fd()), unix.TIOCGPTN)
+	require.NoError(t, err, "naming the pty")
+	return master, "/dev/pts/" + strconv.Itoa(n)
 }
 
 // startOnTTY starts envseal with args on a new terminal, as a user's shell
@@ -39,7 +35,9 @@ func openPTY(t *testing.T) (master, tty *os.File) {
 // terminal and as its stdin, stdout and stderr.
 func (s *sandbox) startOnTTY(args ...string) (*exec.Cmd, *screen) {
 	s.t.Helper()
-	master, tty := openPTY(s.t)
+	master, name := openPTYMaster(s.t)
+	tty, err := os.OpenFile(name, os.O_RDWR|unix.O_NOCTTY, 0)
+	require.NoError(s.t, err)
 	cmd := exec.Command(envsealBin, args...)
 	cmd.Env = s.environ()
 	cmd.Dir = s.home
@@ -47,18 +45,19 @@ func (s *sandbox) startOnTTY(args ...string) (*exec.Cmd, *screen) {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
 	require.NoError(s.t, cmd.Start())
 	tty.Close() // envseal and its child hold it now
-	return cmd, newScreen(master)
+	return cmd, newScreen(master, name)
 }
 
 // screen is what a terminal shows: everything read from its master side.
 type screen struct {
 	master *os.File
+	tty    string      // the terminal's file name
 	chunks chan []byte // closed when the terminal is gone
 	got    []byte
 }
 
-func newScreen(master *os.File) *screen {
-	sc := &screen{master: master, chunks: make(chan []byte, 64)}
+func newScreen(master *os.File, tty string) *screen {
+	sc := &screen{master: master, tty: tty, chunks: make(chan []byte, 64)}
 	go func() {
 		defer close(sc.chunks)
 		for {
@@ -96,6 +95,20 @@ func (sc *screen) rest() string {
 	return string(sc.got)
 }
 
+// requireCookedEcho requires the terminal to be in its usual mode, as a shell
+// leaves it: lines edited by the terminal, typed keys echoed, Ctrl-C a
+// signal.
+func (sc *screen) requireCookedEcho(t *testing.T) {
+	t.Helper()
+	f, err := os.OpenFile(sc.tty, os.O_RDWR|unix.O_NOCTTY, 0)
+	require.NoError(t, err)
+	defer f.Close()
+	modes, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
+	require.NoError(t, err)
+	const want = unix.ECHO | unix.ICANON | unix.ISIG
+	require.Equal(t, uint32(want), modes.Lflag&want, "echo, line editing and signals are on")
+}
+
 // typeIn types s on the terminal's keyboard.
 func (sc *screen) typeIn(t *testing.T, s string) {
 	t.Helper()
@@ -126,6 +139,7 @@ func TestSetFromTerminal(t *testing.T) {
 	screen := sc.rest()
 	assert.Equal(t, 0, exitCodeOf(t, cmd))
 	assert.False(t, strings.Contains(screen, typed), "the typed value is not echoed")
+	sc.requireCookedEcho(t)
 	assert.True(t, s.ok("", "secrets", "get", "--reveal", "app", "TYPED").stdout == typed+"\n", "the typed value was set")
 
 	// Ctrl-C at the prompt sets nothing, and echo is back on.
@@ -137,6 +151,7 @@ func TestSetFromTerminal(t *testing.T) {
 	assert.Contains(t, screen, "nothing was set")
 	assert.NotContains(t, screen, "fake-half")
 	assert.NotContains(t, s.ok("", "secrets", "get", "app").stdout, "OTHER")
+	sc.requireCookedEcho(t)
 
 	// An empty line sets nothing.
 	cmd, sc = s.startOnTTY("secrets", "set", "app", "EMPTY=-")
@@ -145,6 +160,15 @@ func TestSetFromTerminal(t *testing.T) {
 	screen = sc.rest()
 	assert.Equal(t, 1, exitCodeOf(t, cmd))
 	assert.Contains(t, screen, "no value entered for EMPTY")
+	sc.requireCookedEcho(t)
+
+	// A typo erased with Backspace is not in the value.
+	cmd, sc = s.startOnTTY("secrets", "set", "app", "EDITED=-")
+	require.True(t, sc.until("input hidden"), "the prompt shows")
+	sc.typeIn(t, "fake-typx\x7fed\r")
+	sc.rest()
+	assert.Equal(t, 0, exitCodeOf(t, cmd))
+	assert.True(t, s.ok("", "secrets", "get", "--reveal", "app", "EDITED").stdout == "fake-typed\n", "the edited value was set")
 }
 
 // TestRunTerminalSignals presses Ctrl-C and Ctrl-\ on the terminal of envseal

@@ -103,9 +103,9 @@ func readAssignments(ctx context.Context, cmdPath string, dotenv, assigns []stri
 				return nil, usagef(cmdPath, "only one key can read standard input (%s=-)", k)
 			}
 			usedStdin = true
-			if tty := terminal(stdin); tty != nil {
+			if tty := terminalFile(stdin); tty != nil {
 				var err error
-				if v, err = readSecretLine(tty, stderr, k); err != nil {
+				if v, err = readHiddenLine(tty, stderr, k); err != nil {
 					return nil, fmt.Errorf("reading %s from the terminal: %w", k, err)
 				}
 				if v == "" {
