@@ -93,7 +93,7 @@ envseal exits 1.
 				}
 			}
 			if ve != nil {
-				return &exitCode{code: exitFailure, msg: trimPrefix(ve.Error())}
+				return ve
 			}
 			return nil
 		},

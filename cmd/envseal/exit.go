@@ -44,7 +44,8 @@ type exitCode struct {
 
 func (e *exitCode) Error() string { return e.msg }
 
-// report prints err, if any, and returns the exit code for it.
+// report prints err, if any, and returns the exit code for it. This is where
+// envseal says "envseal: ", once: the library's errors do not.
 func report(stderr io.Writer, err error) int {
 	if err == nil {
 		return exitOK
@@ -61,15 +62,6 @@ func report(stderr io.Writer, err error) int {
 		fmt.Fprintln(stderr, ue.Error())
 		return exitUsage
 	}
-	fmt.Fprintln(stderr, "envseal: "+trimPrefix(err.Error()))
+	fmt.Fprintln(stderr, "envseal: "+err.Error())
 	return exitFailure
-}
-
-// trimPrefix drops the library's own "envseal: " so that it is not said twice.
-func trimPrefix(s string) string {
-	const p = "envseal: "
-	for len(s) >= len(p) && s[:len(p)] == p {
-		s = s[len(p):]
-	}
-	return s
 }

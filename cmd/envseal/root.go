@@ -166,7 +166,7 @@ func defaultStoreDir() (string, error) {
 // library's, which name the variable or file and never the key.
 func keyError(err error, getenv func(string) string) error {
 	if !errors.Is(err, secret.ErrNotFound) {
-		return errors.New(trimPrefix(err.Error()))
+		return err
 	}
 	if p := getenv("ENVSEAL_KEY_FILE"); p != "" {
 		return fmt.Errorf("no store key: ENVSEAL_KEY_FILE names %s, which does not exist; fix the variable, or run 'envseal key generate' to create a new key there", p)

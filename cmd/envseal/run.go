@@ -54,7 +54,7 @@ not found, 126 when it cannot be run.`,
 			}
 			env, _, err := a.resolve(cmd.Context(), &r, true)
 			if err != nil {
-				return resolveError(err)
+				return err
 			}
 			child := exec.Command(args[0], args[1:]...)
 			child.Env = env.Overlay(withoutKeyVars(os.Environ()))
@@ -108,14 +108,4 @@ func withoutKeyVars(environ []string) []string {
 		out = append(out, kv)
 	}
 	return out
-}
-
-// resolveError explains a failed resolution. The library's errors name
-// sources, keys and files, never values.
-func resolveError(err error) error {
-	var ve *secret.ValidationError
-	if errors.As(err, &ve) {
-		return &exitCode{code: exitFailure, msg: trimPrefix(ve.Error())}
-	}
-	return err
 }
