@@ -48,11 +48,9 @@ envseal exits 1.
 ` + maskHelp(),
 		Example: `  envseal check --manifest inf.yml --secret openai --dotenv .env
   envseal check --manifest inf.yml --dotenv .env --json`,
-		Args: noArguments,
+		Args:    noArguments,
+		PreRunE: r.strictNeedsManifest,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := r.check(cmd.CommandPath()); err != nil {
-				return err
-			}
 			env, m, err := a.resolve(cmd.Context(), &r, false)
 			if err != nil {
 				return err

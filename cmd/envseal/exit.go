@@ -22,17 +22,14 @@ type usageError struct {
 }
 
 func (e *usageError) Error() string {
-	cmd := e.cmd
-	if cmd == "" {
-		cmd = "envseal"
-	}
-	return fmt.Sprintf("%s: %v (see '%s --help')", cmd, e.err, cmd)
+	return fmt.Sprintf("%s: %v (see '%s --help')", e.cmd, e.err, e.cmd)
 }
 
 func (e *usageError) Unwrap() error { return e.err }
 
-func usagef(cmd, format string, args ...any) error {
-	return &usageError{cmd: cmd, err: fmt.Errorf(format, args...)}
+// usagef is a usageError of the command cmdPath.
+func usagef(cmdPath, format string, args ...any) error {
+	return &usageError{cmd: cmdPath, err: fmt.Errorf(format, args...)}
 }
 
 // exitCode ends envseal with a code and, if msg is not empty, a message: a
@@ -45,7 +42,7 @@ type exitCode struct {
 func (e *exitCode) Error() string { return e.msg }
 
 // report prints err, if any, and returns the exit code for it. This is where
-// envseal says "envseal: ", once: the library's errors do not.
+// envseal says "envseal: ", once: the library's errors never do.
 func report(stderr io.Writer, err error) int {
 	if err == nil {
 		return exitOK

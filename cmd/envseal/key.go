@@ -15,14 +15,14 @@ func newKeyCmd(a *app) *cobra.Command {
 	key := &cobra.Command{
 		Use:   "key",
 		Short: "Manage the store key",
-		Args:  noArgs,
-		RunE:  helpOrUnknown,
+		Args:  noSubcommand,
+		RunE:  showHelp,
 	}
-	key.AddCommand(newKeyGenerateCmd())
+	key.AddCommand(newKeyGenerateCmd(a))
 	return key
 }
 
-func newKeyGenerateCmd() *cobra.Command {
+func newKeyGenerateCmd(a *app) *cobra.Command {
 	var out string
 	var force bool
 	cmd := &cobra.Command{
@@ -53,7 +53,7 @@ precedence over every key file, and 'envseal run' does not pass it on.`,
 			}
 			path := out
 			if path == "" {
-				if path, err = defaultKeyPath(); err != nil {
+				if path, err = a.env.defaultKeyFile(); err != nil {
 					return err
 				}
 			}
@@ -61,7 +61,7 @@ precedence over every key file, and 'envseal run' does not pass it on.`,
 				return err
 			}
 			fmt.Fprintf(cmd.ErrOrStderr(), "envseal: wrote a new key to %s; keep a copy somewhere safe: without it the store cannot be opened\n", path)
-			if os.Getenv("ENVSEAL_KEY") != "" {
+			if a.env.getenv(envKey) != "" {
 				fmt.Fprintln(cmd.ErrOrStderr(), "envseal: note: ENVSEAL_KEY is set and takes precedence over this file")
 			}
 			return nil
@@ -70,18 +70,6 @@ precedence over every key file, and 'envseal run' does not pass it on.`,
 	cmd.Flags().StringVar(&out, "out", "", "write the key to `FILE` instead; - prints it to standard output")
 	cmd.Flags().BoolVar(&force, "force", false, "overwrite an existing key file (bundles sealed with the old key are lost)")
 	return cmd
-}
-
-// defaultKeyPath is where LoadKey looks when ENVSEAL_KEY is empty.
-func defaultKeyPath() (string, error) {
-	if p := os.Getenv("ENVSEAL_KEY_FILE"); p != "" {
-		return p, nil
-	}
-	dir, err := os.UserConfigDir()
-	if err != nil {
-		return "", fmt.Errorf("finding the default key file: %w", err)
-	}
-	return filepath.Join(dir, "envseal", "key"), nil
 }
 
 // writeKeyFile writes k to path with mode 0600, creating its folder 0700.

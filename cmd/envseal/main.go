@@ -15,7 +15,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"os"
@@ -25,11 +24,20 @@ import (
 func main() {
 	// No Go stack trace ever reaches a user, not even on SIGQUIT.
 	debug.SetTraceback("none")
-	os.Exit(run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+	os.Exit(execute(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
-// run executes the command line args and returns the exit code.
-func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
+// execute runs the envseal command line args in this process's environment,
+// with the given standard streams, and returns the exit code.
+func execute(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	return executeIn(processEnvironment(), args, stdin, stdout, stderr)
+}
+
+// executeIn is execute in the environment env instead of the process's, so
+// that tests run the whole command in parallel, each with its own variables,
+// without os.Setenv. Every command reads and writes only the streams given
+// here; run starts COMMAND with them.
+func executeIn(env *environment, args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 	defer func() {
 		if r := recover(); r != nil {
 			// The panic value is not printed: it could hold anything.
@@ -37,14 +45,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			code = exitInternal
 		}
 	}()
-	root, a := newRootCmd()
+	root := newRootCmd(&app{env: env}, stdin, stdout, stderr)
 	root.SetArgs(args)
-	root.SetIn(stdin)
-	root.SetOut(stdout)
-	root.SetErr(stderr)
-	cmd, err := root.ExecuteContextC(ctx)
-	if err != nil && !a.started {
-		err = asUsage(cmd, err)
-	}
-	return report(stderr, err)
+	return report(stderr, root.Execute())
 }

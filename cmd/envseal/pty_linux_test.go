@@ -38,7 +38,7 @@ func (s *sandbox) startOnTTY(args ...string) (*exec.Cmd, *screen) {
 	master, name := openPTYMaster(s.t)
 	tty, err := os.OpenFile(name, os.O_RDWR|unix.O_NOCTTY, 0)
 	require.NoError(s.t, err)
-	cmd := exec.Command(envsealBin, args...)
+	cmd := exec.Command(envsealBinary(s.t), args...)
 	cmd.Env = s.environ()
 	cmd.Dir = s.home
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = tty, tty, tty

@@ -3,13 +3,12 @@ package main
 import (
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
+	"io"
 	"runtime/debug"
-	"strings"
 
 	"github.com/envseal/secret"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // version is set at link time with -ldflags "-X main.version=v1.2.3"; when
@@ -18,12 +17,13 @@ var version = ""
 
 // app holds what the commands of one invocation share.
 type app struct {
+	env      *environment
 	storeDir string // --store
-	started  bool   // the command line parsed and a command began to run
 }
 
-func newRootCmd() (*cobra.Command, *app) {
-	a := &app{}
+// newRootCmd makes the envseal command, reading and writing the streams
+// given.
+func newRootCmd(a *app, stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "envseal",
 		Short: "Keep secrets in an encrypted store and run workloads with them",
@@ -36,22 +36,28 @@ flags, validated against an inf.yml manifest.
 Exit codes: 0 success; 1 failure, or secrets that do not satisfy the
 manifest; 2 usage error; for run, COMMAND's own code (126 cannot run, 127 not
 found, 128+N killed by signal N).`,
-		Version:           buildVersion(),
-		SilenceErrors:     true,
-		SilenceUsage:      true,
-		Args:              noArgs,
-		RunE:              helpOrUnknown,
-		CompletionOptions: cobra.CompletionOptions{HiddenDefaultCmd: false},
-		PersistentPreRunE: func(*cobra.Command, []string) error {
-			a.started = true
-			return nil
-		},
+		Version:       buildVersion(),
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		Args:          noSubcommand,
+		RunE:          showHelp,
 	}
+	// Before the completion command: it takes its output stream when made.
+	root.SetIn(stdin)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
 	root.SetVersionTemplate("envseal {{.Version}}\n")
+	root.SetFlagErrorFunc(flagUsageError)
 	root.PersistentFlags().StringVar(&a.storeDir, "store", "", "the store `DIR` (default $ENVSEAL_STORE, else envseal/store in the user config dir)")
 	root.AddCommand(newKeyCmd(a), newSecretsCmd(a), newRunCmd(a), newCheckCmd(a))
-	// Cobra's completion command prints its help, exit 0, for any argument:
-	// an unknown shell is a usage error here.
+	addCompletionCmd(root)
+	argErrorsAreUsageErrors(root)
+	return root
+}
+
+// addCompletionCmd adds cobra's completion command. Cobra's prints its help,
+// exit 0, for any argument: an unknown shell is a usage error here.
+func addCompletionCmd(root *cobra.Command) {
 	root.InitDefaultCompletionCmd()
 	for _, c := range root.Commands() {
 		if c.Name() == "completion" {
@@ -61,10 +67,49 @@ found, 128+N killed by signal N).`,
 				}
 				return nil
 			}
-			c.RunE = helpOrUnknown
+			c.RunE = showHelp
 		}
 	}
-	return root, a
+}
+
+// argErrorsAreUsageErrors makes every error of an Args validator under c,
+// cobra's own included, a usage error of its command.
+func argErrorsAreUsageErrors(c *cobra.Command) {
+	if validate := c.Args; validate != nil {
+		c.Args = func(cmd *cobra.Command, args []string) error {
+			if err := validate(cmd, args); err != nil {
+				return &usageError{cmd: cmd.CommandPath(), err: err}
+			}
+			return nil
+		}
+	}
+	for _, sub := range c.Commands() {
+		argErrorsAreUsageErrors(sub)
+	}
+}
+
+// flagUsageError is the usage error for a command line whose flags do not
+// parse. pflag quotes the value of a flag it cannot set, and the argument it
+// cannot read as a flag; either may be a secret typed in the wrong place, so
+// neither is repeated.
+func flagUsageError(cmd *cobra.Command, err error) error {
+	var (
+		invalid  *pflag.InvalidValueError
+		syntax   *pflag.InvalidSyntaxError
+		notExist *pflag.NotExistError
+		ours     *sourceFlagError
+	)
+	switch {
+	case errors.As(err, &ours):
+		err = ours
+	case errors.As(err, &invalid):
+		err = fmt.Errorf("invalid value for --%s", invalid.GetFlag().Name)
+	case errors.As(err, &syntax):
+		err = errors.New("bad flag syntax")
+	case errors.As(err, &notExist) && notExist.GetSpecifiedShortnames() != "":
+		err = fmt.Errorf("unknown shorthand flag: -%s", notExist.GetSpecifiedName())
+	}
+	return &usageError{cmd: cmd.CommandPath(), err: err}
 }
 
 // storeHelp says where the store and its key are, for the help texts.
@@ -74,16 +119,17 @@ Linux, ~/Library/Application Support on macOS). Its key is $ENVSEAL_KEY, else
 the file named by $ENVSEAL_KEY_FILE, else envseal/key in the user config dir,
 as written by 'envseal key generate'.`
 
-// noArgs rejects arguments of a command that only groups others.
-func noArgs(cmd *cobra.Command, args []string) error {
+// noSubcommand is the Args of a command that only groups others: an
+// argument is a subcommand that does not exist.
+func noSubcommand(cmd *cobra.Command, args []string) error {
 	if len(args) > 0 {
 		return fmt.Errorf("unknown command %q", args[0])
 	}
 	return nil
 }
 
-// noArguments rejects any argument of a command that takes none. The
-// arguments are not quoted: one may be a value typed in the wrong place.
+// noArguments is the Args of a command that takes none. The arguments are
+// not quoted: one may be a value typed in the wrong place.
 func noArguments(cmd *cobra.Command, args []string) error {
 	if len(args) > 0 {
 		return fmt.Errorf("takes no arguments, got %d", len(args))
@@ -92,7 +138,7 @@ func noArguments(cmd *cobra.Command, args []string) error {
 }
 
 // argsBetween accepts min to max arguments (max < 0: no limit); otherwise the
-// usage error says what is wanted.
+// error says what is wanted.
 func argsBetween(min, max int, want string) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
 		switch {
@@ -105,8 +151,8 @@ func argsBetween(min, max int, want string) cobra.PositionalArgs {
 	}
 }
 
-// helpOrUnknown is the action of a group command: it prints its help.
-func helpOrUnknown(cmd *cobra.Command, args []string) error {
+// showHelp is the action of a command that only groups others.
+func showHelp(cmd *cobra.Command, args []string) error {
 	return cmd.Help()
 }
 
@@ -120,59 +166,28 @@ func buildVersion() string {
 	return "(devel)"
 }
 
-// asUsage makes an error that stopped the command line before any command ran
-// a one-line usage error of cmd.
-func asUsage(cmd *cobra.Command, err error) error {
-	var ue *usageError
-	if errors.As(err, &ue) {
-		return err
-	}
-	// Cobra's suggestions span lines: keep one.
-	msg := strings.Join(strings.Fields(err.Error()), " ")
-	return &usageError{cmd: cmd.CommandPath(), err: errors.New(msg)}
-}
-
 // openStore opens the store named by --store, else the default store, with
 // the key from the environment or the default key file.
 func (a *app) openStore() (*secret.FileStore, error) {
-	key, err := secret.LoadKey()
+	key, err := a.env.loadKey()
 	if err != nil {
-		return nil, keyError(err, os.Getenv)
+		return nil, a.explainKeyError(err)
 	}
 	dir := a.storeDir
 	if dir == "" {
-		if dir, err = defaultStoreDir(); err != nil {
+		if dir, err = a.env.defaultStoreDir(); err != nil {
 			return nil, err
 		}
 	}
 	return secret.OpenFileStore(dir, key)
 }
 
-// defaultStoreDir is the folder DefaultStore uses: $ENVSEAL_STORE, else
-// envseal/store in the user config dir.
-func defaultStoreDir() (string, error) {
-	if d := os.Getenv("ENVSEAL_STORE"); d != "" {
-		return d, nil
+// explainKeyError says what to do about a key that could not be loaded when
+// the library's error does not: ENVSEAL_KEY_FILE names a file that does not
+// exist. The library's errors name the variable or file, never the key.
+func (a *app) explainKeyError(err error) error {
+	if p := a.env.getenv(envKeyFile); p != "" && errors.Is(err, secret.ErrNotFound) {
+		return fmt.Errorf("no store key: %s names %s, which does not exist; fix the variable, or run 'envseal key generate' to create a new key there", envKeyFile, p)
 	}
-	dir, err := os.UserConfigDir()
-	if err != nil {
-		return "", fmt.Errorf("no store folder: ENVSEAL_STORE is not set and the user config dir is unknown (%v); set ENVSEAL_STORE or use --store", err)
-	}
-	return filepath.Join(dir, "envseal", "store"), nil
-}
-
-// keyError explains a key that could not be loaded, with what to do. A key
-// file that does not exist gets advice naming it; other errors are the
-// library's, which name the variable or file and never the key.
-func keyError(err error, getenv func(string) string) error {
-	if !errors.Is(err, secret.ErrNotFound) {
-		return err
-	}
-	if p := getenv("ENVSEAL_KEY_FILE"); p != "" {
-		return fmt.Errorf("no store key: ENVSEAL_KEY_FILE names %s, which does not exist; fix the variable, or run 'envseal key generate' to create a new key there", p)
-	}
-	if p, perr := defaultKeyPath(); perr == nil {
-		return fmt.Errorf("no store key yet: %s does not exist; run 'envseal key generate' to create it (or set ENVSEAL_KEY or ENVSEAL_KEY_FILE)", p)
-	}
-	return errors.New("no store key yet: run 'envseal key generate' first (or set ENVSEAL_KEY or ENVSEAL_KEY_FILE)")
+	return err
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"os"
 	"os/exec"
 	"strconv"
 	"strings"
@@ -47,42 +46,14 @@ not found, 126 when it cannot be run.`,
 		Example: `  envseal run --secret openai -- python app.py
   envseal run --manifest inf.yml --secret base --dotenv .env --env MODE=dev -- ./worker
   envseal run --dir /run/secrets --redact -- ./server --port 8080`,
-		Args: argsBetween(1, -1, "COMMAND: envseal run [flags] -- COMMAND [ARGS...]"),
+		Args:    argsBetween(1, -1, "COMMAND: envseal run [flags] -- COMMAND [ARGS...]"),
+		PreRunE: r.strictNeedsManifest,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := r.check(cmd.CommandPath()); err != nil {
-				return err
-			}
 			env, _, err := a.resolve(cmd.Context(), &r, true)
 			if err != nil {
 				return err
 			}
-			child := exec.Command(args[0], args[1:]...)
-			child.Env = env.Overlay(withoutKeyVars(os.Environ()))
-			child.Stdin = os.Stdin
-			child.Stdout, child.Stderr = os.Stdout, os.Stderr
-			var outR, errR *secret.Redactor
-			if redact {
-				outR = secret.NewRedactor(os.Stdout, env)
-				errR = secret.NewRedactor(os.Stderr, env)
-				child.Stdout, child.Stderr = outR, errR
-				// The redactors read COMMAND's output through pipes. A process it
-				// left in the background may hold them open after COMMAND exits;
-				// stop waiting for that output instead of hanging.
-				child.WaitDelay = outputWaitDelay
-			}
-			code, err := runChild(child)
-			if errors.Is(err, exec.ErrWaitDelay) {
-				fmt.Fprintf(os.Stderr, "envseal: %s exited, but a process it started kept its output open; stopped reading it after %v\n", args[0], outputWaitDelay)
-				err = nil
-			}
-			if redact {
-				// Whatever happened, what was held back goes out.
-				err = errors.Join(err, outR.Close(), errR.Close())
-			}
-			if err != nil {
-				return &exitCode{code: code, msg: fmt.Sprintf("%s: %v", args[0], err)}
-			}
-			return &exitCode{code: code}
+			return a.runCommand(cmd, env, args, redact)
 		},
 	}
 	r.addFlags(cmd.Flags())
@@ -92,8 +63,8 @@ not found, 126 when it cannot be run.`,
 	return cmd
 }
 
-// outputWaitDelay is how long run --redact keeps reading COMMAND's output
-// after COMMAND has exited.
+// outputWaitDelay is how long run keeps copying COMMAND's output after
+// COMMAND has exited, when its output is not a file.
 const outputWaitDelay = 2 * time.Second
 
 // withoutKeyVars drops ENVSEAL_KEY and ENVSEAL_KEY_FILE: the workload gets its
@@ -102,10 +73,44 @@ func withoutKeyVars(environ []string) []string {
 	out := make([]string, 0, len(environ))
 	for _, kv := range environ {
 		k, _, _ := strings.Cut(kv, "=")
-		if k == "ENVSEAL_KEY" || k == "ENVSEAL_KEY_FILE" {
+		if k == envKey || k == envKeyFile {
 			continue
 		}
 		out = append(out, kv)
 	}
 	return out
+}
+
+// runCommand runs args[0] with args[1:], with env set on top of envseal's
+// environment and envseal's standard streams, and returns the *exitCode that
+// ends envseal with COMMAND's code. With redact, COMMAND's output and error
+// go through redactors.
+func (a *app) runCommand(cmd *cobra.Command, env *secret.Env, args []string, redact bool) error {
+	child := exec.Command(args[0], args[1:]...)
+	child.Env = env.Overlay(withoutKeyVars(a.env.environ))
+	child.Stdin, child.Stdout, child.Stderr = cmd.InOrStdin(), cmd.OutOrStdout(), cmd.ErrOrStderr()
+	// A stream that is not a file (a redactor, or a test's buffer) is copied
+	// through a pipe. A process COMMAND left in the background may hold it
+	// open after COMMAND exits: stop waiting for that output instead of
+	// hanging.
+	child.WaitDelay = outputWaitDelay
+	var redactors []*secret.Redactor
+	if redact {
+		out, errOut := secret.NewRedactor(child.Stdout, env), secret.NewRedactor(child.Stderr, env)
+		child.Stdout, child.Stderr = out, errOut
+		redactors = append(redactors, out, errOut)
+	}
+	code, err := runChild(child)
+	if errors.Is(err, exec.ErrWaitDelay) {
+		fmt.Fprintf(cmd.ErrOrStderr(), "envseal: %s exited, but a process it started kept its output open; stopped reading it after %v\n", args[0], outputWaitDelay)
+		err = nil
+	}
+	for _, r := range redactors {
+		// Whatever happened, what was held back goes out.
+		err = errors.Join(err, r.Close())
+	}
+	if err != nil {
+		return &exitCode{code: code, msg: fmt.Sprintf("%s: %v", args[0], err)}
+	}
+	return &exitCode{code: code}
 }

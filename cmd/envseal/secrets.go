@@ -22,8 +22,8 @@ func newSecretsCmd(a *app) *cobra.Command {
 matches [a-z0-9][a-z0-9_-]{0,63}; a key matches [A-Za-z_][A-Za-z0-9_]*.
 
 ` + storeHelp,
-		Args: noArgs,
-		RunE: helpOrUnknown,
+		Args: noSubcommand,
+		RunE: showHelp,
 	}
 	cmd.AddCommand(newSecretsSetCmd(a), newSecretsGetCmd(a), newSecretsListCmd(a), newSecretsDeleteCmd(a))
 	return cmd

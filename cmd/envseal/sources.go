@@ -6,63 +6,85 @@ import (
 	"strings"
 
 	"github.com/envseal/secret"
+	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
 
 // resolution holds the flags shared by run and check: the sources, in the
 // order their flags appear on the command line, and the manifest.
 type resolution struct {
-	sources  []sourceFlag
-	manifest string
-	strict   bool
+	sources    []secret.Source
+	needsStore bool // a --secret was given
+	manifest   string
+	strict     bool
 }
 
-// sourceFlag is one --dotenv, --secret, --dir or --env flag.
+// sourceFlag is a pflag.Value that appends a source to a list shared with
+// the other source flags, so that their relative order is kept however they
+// are interleaved.
 type sourceFlag struct {
-	kind  string // the flag's name
-	value string
+	r         *resolution
+	name      string // the flag's name
+	newSource func(value string) (secret.Source, error)
 }
 
-// orderedFlag is a pflag.Value that appends each use of its flag to a list
-// shared with the other source flags, so that their relative order is kept
-// however they are interleaved.
-type orderedFlag struct {
-	kind string
-	list *[]sourceFlag
-}
+func (f sourceFlag) String() string { return "" }
+func (f sourceFlag) Type() string   { return "string" }
 
-func (f orderedFlag) String() string { return "" }
-func (f orderedFlag) Type() string   { return "string" }
-func (f orderedFlag) Set(v string) error {
-	// No check here: pflag would quote v, which may be a value, in its error.
-	*f.list = append(*f.list, sourceFlag{kind: f.kind, value: v})
+func (f sourceFlag) Set(v string) error {
+	src, err := f.newSource(v)
+	if err != nil {
+		return &sourceFlagError{pos: len(f.r.sources) + 1, flag: f.name, err: err}
+	}
+	f.r.sources = append(f.r.sources, src)
 	return nil
+}
+
+// sourceFlagError is a source flag whose value is malformed. It never holds
+// the value, which may be a secret; pflag's error around it does, and is
+// not printed (see flagUsageError).
+type sourceFlagError struct {
+	pos  int // of the flag among the source flags, from 1
+	flag string
+	err  error
+}
+
+func (e *sourceFlagError) Error() string {
+	return fmt.Sprintf("source flag %d: --%s %v", e.pos, e.flag, e.err)
 }
 
 // addFlags adds the resolution flags to fs.
 func (r *resolution) addFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&r.manifest, "manifest", "", "validate against the inf.yml `FILE`")
 	fs.BoolVar(&r.strict, "strict", false, "also reject keys the manifest does not declare")
-	fs.Var(orderedFlag{"dotenv", &r.sources}, "dotenv", "load the .env `FILE` (repeatable)")
-	fs.Var(orderedFlag{"secret", &r.sources}, "secret", "load the bundle `NAME` from the store (repeatable)")
-	fs.Var(orderedFlag{"dir", &r.sources}, "dir", "load a secret folder `DIR`, one file per key (repeatable)")
-	fs.Var(orderedFlag{"env", &r.sources}, "env", "set `KEY=VALUE` (repeatable)")
+	fs.Var(sourceFlag{r, "dotenv", fromDotenv}, "dotenv", "load the .env `FILE` (repeatable)")
+	fs.Var(sourceFlag{r, "secret", r.fromName}, "secret", "load the bundle `NAME` from the store (repeatable)")
+	fs.Var(sourceFlag{r, "dir", fromDir}, "dir", "load a secret folder `DIR`, one file per key (repeatable)")
+	fs.Var(sourceFlag{r, "env", fromEnvFlag}, "env", "set `KEY=VALUE` (repeatable)")
 }
 
-// check reports a malformed flag as a usage error of cmdPath, never quoting
-// a value.
-func (r *resolution) check(cmdPath string) error {
-	if r.strict && r.manifest == "" {
-		return usagef(cmdPath, "--strict needs --manifest")
+func fromDotenv(path string) (secret.Source, error) { return secret.FromDotenv(path), nil }
+func fromDir(dir string) (secret.Source, error)     { return secret.FromDir(dir), nil }
+
+// fromName is a bundle of the store, which resolve then opens.
+func (r *resolution) fromName(name string) (secret.Source, error) {
+	r.needsStore = true
+	return secret.FromName(name), nil
+}
+
+// fromEnvFlag is the source of one --env KEY=VALUE.
+func fromEnvFlag(kv string) (secret.Source, error) {
+	k, v, ok := strings.Cut(kv, "=")
+	if !ok || !secret.ValidKey(k) {
+		return nil, fmt.Errorf("wants KEY=VALUE, KEY a key name %s", keyRule)
 	}
-	for i, s := range r.sources {
-		if s.kind != "env" {
-			continue
-		}
-		if k, _, ok := strings.Cut(s.value, "="); !ok || !secret.ValidKey(k) {
-			// Never echoed: it may be a value given in the wrong place.
-			return usagef(cmdPath, "source flag %d: --env wants KEY=VALUE, KEY a key name %s", i+1, keyRule)
-		}
+	return flagSource{key: k, value: v}, nil
+}
+
+// strictNeedsManifest is the PreRunE of run and check.
+func (r *resolution) strictNeedsManifest(cmd *cobra.Command, _ []string) error {
+	if r.strict && r.manifest == "" {
+		return usagef(cmd.CommandPath(), "--strict needs --manifest")
 	}
 	return nil
 }
@@ -75,10 +97,10 @@ overrides both). The store is opened only when --secret is given.
 
 ` + storeHelp
 
-// resolve loads the sources in order. With validate, the result is checked
-// against the manifest, and a *secret.ValidationError reports what is
-// missing; without, it is not (check validates on its own, to print a row
-// per key either way).
+// resolve loads the manifest, if any, and the sources in order. With
+// validate, the result is checked against the manifest, and a
+// *secret.ValidationError reports what is missing; without, it is not (check
+// validates on its own, to print a row per key either way).
 func (a *app) resolve(ctx context.Context, r *resolution, validate bool) (*secret.Env, *secret.Manifest, error) {
 	var res secret.Resolver
 	var m *secret.Manifest
@@ -91,30 +113,14 @@ func (a *app) resolve(ctx context.Context, r *resolution, validate bool) (*secre
 	if validate {
 		res.Manifest, res.Strict = m, r.strict
 	}
-	srcs := make([]secret.Source, 0, len(r.sources))
-	for _, s := range r.sources {
-		switch s.kind {
-		case "dotenv":
-			srcs = append(srcs, secret.FromDotenv(s.value))
-		case "secret":
-			if res.Store == nil {
-				st, err := a.openStore()
-				if err != nil {
-					return nil, nil, err
-				}
-				res.Store = st
-			}
-			srcs = append(srcs, secret.FromName(s.value))
-		case "dir":
-			srcs = append(srcs, secret.FromDir(s.value))
-		case "env":
-			k, v, _ := strings.Cut(s.value, "=")
-			srcs = append(srcs, flagSource{key: k, value: v})
-		default:
-			return nil, nil, fmt.Errorf("unknown source flag --%s", s.kind)
+	if r.needsStore {
+		st, err := a.openStore()
+		if err != nil {
+			return nil, nil, err
 		}
+		res.Store = st
 	}
-	env, err := res.Resolve(ctx, srcs...)
+	env, err := res.Resolve(ctx, r.sources...)
 	return env, m, err
 }
 

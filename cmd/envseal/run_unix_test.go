@@ -1,3 +1,5 @@
+//go:build unix
+
 package main
 
 import (
@@ -58,48 +60,61 @@ func TestRunFlagOrder(t *testing.T) {
 
 func TestRunExitCodes(t *testing.T) {
 	t.Parallel()
+	s := newSandbox(t)
+	notRunnable := s.write("not-executable", "#!/bin/sh\n")
+	tests := []struct {
+		name   string
+		argv   []string
+		code   int
+		stderr string
+	}{
+		{"success", helper(t, "exit", "0"), 0, ""},
+		{"child's own code", helper(t, "exit", "7"), 7, ""},
+		{"killed by SIGKILL", helper(t, "kill-self"), 128 + 9, ""},
+		{"not found", []string{"/nonexistent/fake-command"}, 127,
+			"envseal: /nonexistent/fake-command: no such file, or its #! interpreter does not exist\n"},
+		{"not in PATH", []string{"fake-command-not-in-path"}, 127, "envseal: fake-command-not-in-path: command not found in $PATH\n"},
+		{"not runnable", []string{notRunnable}, 126, "envseal: " + notRunnable + ": permission denied\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			r := s.run("", append([]string{"run", "--"}, tt.argv...)...)
+			assert.Equal(t, tt.code, r.code)
+			assert.Equal(t, tt.stderr, r.stderr)
+		})
+	}
+	t.Run("flags after COMMAND are its own", func(t *testing.T) {
+		t.Parallel()
+		r := s.ok("", append([]string{"run"}, helper(t, "env", "--secret")...)...)
+		assert.Equal(t, "--secret unset\n", r.stdout)
+	})
+}
+
+// TestBinaryExitCodes checks the exit codes of the envseal process itself.
+func TestBinaryExitCodes(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
-		argv []string
+		args []string
 		code int
 	}{
-		{"success", []string{"exit", "0"}, 0},
-		{"child's own code", []string{"exit", "7"}, 7},
-		{"killed by SIGKILL", []string{"kill-self"}, 128 + 9},
+		{"success", []string{"secrets", "list"}, exitOK},
+		{"failure", []string{"secrets", "get", "nope"}, exitFailure},
+		{"usage", []string{"secrets", "get"}, exitUsage},
+		{"COMMAND's code", append([]string{"run", "--"}, helper(t, "exit", "7")...), 7},
+		{"COMMAND killed", append([]string{"run", "--"}, helper(t, "kill-self")...), 128 + 9},
+		{"COMMAND not found", []string{"run", "--", "/nonexistent/fake-command"}, 127},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			s := newSandbox(t)
-			r := s.run("", append([]string{"run", "--"}, helper(t, tt.argv...)...)...)
+			r := s.runBinary("", tt.args...)
 			assert.Equal(t, tt.code, r.code)
 			assert.NotContains(t, r.stderr, "goroutine")
 		})
 	}
-	t.Run("not found", func(t *testing.T) {
-		t.Parallel()
-		s := newSandbox(t)
-		r := s.run("", "run", "--", "/nonexistent/fake-command")
-		assert.Equal(t, 127, r.code)
-		assert.Equal(t, "envseal: /nonexistent/fake-command: no such file, or its #! interpreter does not exist\n", r.stderr)
-		r = s.run("", "run", "--", "fake-command-not-in-path")
-		assert.Equal(t, 127, r.code)
-		assert.Equal(t, "envseal: fake-command-not-in-path: command not found in $PATH\n", r.stderr)
-	})
-	t.Run("not runnable", func(t *testing.T) {
-		t.Parallel()
-		s := newSandbox(t)
-		p := s.write("not-executable", "#!/bin/sh\n")
-		r := s.run("", "run", "--", p)
-		assert.Equal(t, 126, r.code)
-		assert.Equal(t, "envseal: "+p+": permission denied\n", r.stderr)
-	})
-	t.Run("flags after COMMAND are its own", func(t *testing.T) {
-		t.Parallel()
-		s := newSandbox(t)
-		r := s.ok("", append([]string{"run"}, helper(t, "env", "--secret")...)...)
-		assert.Equal(t, "--secret unset\n", r.stdout)
-	})
 }
 
 func TestRunMissingSecret(t *testing.T) {
@@ -116,7 +131,8 @@ func TestRunMissingSecret(t *testing.T) {
 `)
 	marker := filepath.Join(s.home, "ran")
 	r := s.run("", append([]string{"run", "--manifest", manifest, "--env", "PRESENT=fake-present", "--"}, helper(t, "touch", marker)...)...)
-	assert.Equal(t, 1, r.code)
+	assert.Equal(t, exitFailure, r.code)
+	assert.True(t, strings.HasPrefix(r.stderr, "envseal: "), "said by envseal: %q", r.stderr)
 	assert.Contains(t, r.stderr, "OPENAI_API_KEY: The OpenAI key, from platform.openai.com")
 	assert.Contains(t, r.stderr, "DB_URL: Where the database lives")
 	assert.NotContains(t, r.stderr, "EXTRA")
@@ -127,7 +143,7 @@ func TestRunMissingSecret(t *testing.T) {
 	// Strict: an undeclared key fails too.
 	r = s.run("", append([]string{"run", "--manifest", manifest, "--strict", "--env", "PRESENT=fake-present", "--env", "OPENAI_API_KEY=fake-k",
 		"--env", "DB_URL=fake-db-url", "--env", "STRAY=fake-stray", "--"}, helper(t, "touch", marker)...)...)
-	assert.Equal(t, 1, r.code)
+	assert.Equal(t, exitFailure, r.code)
 	assert.Contains(t, r.stderr, "STRAY")
 	_, err = os.Stat(marker)
 	assert.ErrorIs(t, err, os.ErrNotExist, "COMMAND did not run")
@@ -179,6 +195,9 @@ func TestRunForwardsSignals(t *testing.T) {
 	}
 }
 
+// TestRunRedact runs envseal in this process with pipes for its standard
+// streams, to see what comes out of the redactor between two writes of the
+// child.
 func TestRunRedact(t *testing.T) {
 	t.Parallel()
 	s := newSandbox(t)
@@ -189,23 +208,27 @@ func TestRunRedact(t *testing.T) {
 	// The child writes "token=" and half the value, then waits for a line on
 	// its stdin before it writes the other half: the two halves are two
 	// writes, the second made only after envseal has passed on the first.
-	cmd := s.command("", append([]string{"run", "--secret", "app", "--redact", "--"},
-		helper(t, "split", "token="+value[:half], value[half:]+" short=fake1")...)...)
-	cmd.Stdin = nil
-	stdin, err := cmd.StdinPipe()
-	require.NoError(t, err)
-	stdout := watch(t, cmd.StdoutPipe)
-	stderr := watch(t, cmd.StderrPipe)
-	require.NoError(t, cmd.Start())
+	stdinR, stdinW := io.Pipe()
+	stdoutR, stdoutW := io.Pipe()
+	stderrR, stderrW := io.Pipe()
+	stdout, stderr := watch(stdoutR), watch(stderrR)
+	args := append([]string{"run", "--secret", "app", "--redact", "--"}, helper(t, "split", "token="+value[:half], value[half:]+" short=fake1")...)
+	code := make(chan int, 1)
+	go func() {
+		code <- executeIn(s.environment(), args, stdinR, stdoutW, stderrW)
+		stdoutW.Close()
+		stderrW.Close()
+	}()
 
 	// What is not part of a value comes out at once; the half value is held.
 	for name, w := range map[string]*watched{"stdout": stdout, "stderr": stderr} {
 		assert.Equal(t, "token=", w.until("token="), "%s before the second write", name)
 	}
-	_, err = stdin.Write([]byte("go on\n"))
+	_, err := stdinW.Write([]byte("go on\n"))
 	require.NoError(t, err)
+	stdinW.Close()
 	outs := map[string]string{"stdout": stdout.all(), "stderr": stderr.all()}
-	require.NoError(t, cmd.Wait()) // after the reads: Wait closes the pipes
+	require.Equal(t, 0, <-code)
 	for name, got := range outs {
 		assert.True(t, got == "token=[REDACTED:TOKEN] short=fake1\n", "%s is not redacted as expected", name)
 		assert.NotContains(t, got, value[:half])
@@ -217,18 +240,14 @@ func TestRunRedact(t *testing.T) {
 	assert.True(t, strings.Contains(r.stdout, value), "the value is passed through unchanged")
 }
 
-// watched collects what a child writes to a pipe.
+// watched collects what is written to a pipe.
 type watched struct {
 	chunks chan []byte // closed at EOF
 	got    []byte
 }
 
-// watch starts collecting the pipe that pipe returns (cmd.StdoutPipe or
-// cmd.StderrPipe); call it before cmd.Start.
-func watch(t *testing.T, pipe func() (io.ReadCloser, error)) *watched {
-	t.Helper()
-	r, err := pipe()
-	require.NoError(t, err)
+// watch starts collecting what r reads.
+func watch(r io.Reader) *watched {
 	w := &watched{chunks: make(chan []byte, 64)}
 	go func() {
 		defer close(w.chunks)
@@ -276,5 +295,5 @@ func TestRunRedactDoesNotWaitForBackgroundOutput(t *testing.T) {
 	r := s.run("", "run", "--secret", "app", "--redact", "--", "sh", "-c", "sleep 20 & echo done $TOKEN")
 	assert.Equal(t, 0, r.code)
 	assert.Equal(t, "done [REDACTED:TOKEN]\n", r.stdout)
-	assert.Contains(t, r.stderr, "kept its output open")
+	assert.Equal(t, "envseal: sh exited, but a process it started kept its output open; stopped reading it after 2s\n", r.stderr)
 }
