@@ -36,11 +36,12 @@ func readHiddenLine(tty *os.File, w io.Writer, key string) (string, error) {
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, promptSignals()...)
 	defer signal.Stop(sigs)
-	fmt.Fprintf(w, "Value of %s (input hidden; Enter to end): ", key)
 	saved, err := term.MakeRaw(fd)
 	if err != nil {
 		return "", err
 	}
+	// After MakeRaw: what is typed once the prompt shows is not echoed.
+	fmt.Fprintf(w, "Value of %s (input hidden; Enter to end): ", key)
 	lines := make(chan typedLine, 1)
 	go func() { lines <- readTypedLine(bufio.NewReader(tty)) }()
 	var got typedLine
