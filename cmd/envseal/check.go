@@ -1,9 +1,11 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"slices"
 	"text/tabwriter"
@@ -55,45 +57,16 @@ envseal exits 1.
 			if err != nil {
 				return err
 			}
-			rep := checkReport{OK: true, Secrets: checkRows(env, m)}
-			var verr error
-			if m != nil {
-				// Validate what was resolved, without loading the sources again.
-				v := secret.Resolver{Manifest: m, Strict: r.strict}
-				_, verr = v.Resolve(cmd.Context(), secret.FromMap(env.Map()))
-			}
+			verr := validate(cmd.Context(), m, env, r.strict)
 			var ve *secret.ValidationError
-			if errors.As(verr, &ve) {
-				rep.OK = false
-				rep.Missing = map[string]string{}
-				for _, k := range ve.Missing {
-					rep.Missing[k] = ve.Descriptions[k]
-				}
-				rep.Undeclared = ve.Undeclared
-			} else if verr != nil {
+			if verr != nil && !errors.As(verr, &ve) {
 				return verr
 			}
-			out := cmd.OutOrStdout()
-			if asJSON {
-				enc := json.NewEncoder(out)
-				enc.SetIndent("", "  ")
-				if err := enc.Encode(rep); err != nil {
-					return err
-				}
-			} else {
-				tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-				fmt.Fprintln(tw, "KEY\tORIGIN\tVALUE\tDECLARED")
-				for _, row := range rep.Secrets {
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", row.Key, or(row.Origin, "-"), row.Value, declared(row, m != nil))
-				}
-				if err := tw.Flush(); err != nil {
-					return err
-				}
+			rep := newCheckReport(env, m, ve)
+			if err := rep.write(cmd.OutOrStdout(), m != nil, asJSON); err != nil {
+				return err
 			}
-			if ve != nil {
-				return ve
-			}
-			return nil
+			return verr
 		},
 	}
 	r.addFlags(cmd.Flags())
@@ -101,9 +74,22 @@ envseal exits 1.
 	return cmd
 }
 
-// checkRows makes a row for every resolved key and every declared one, in
-// key order.
-func checkRows(env *secret.Env, m *secret.Manifest) []checkRow {
+// validate checks the resolved env against the manifest m (nil: nothing to
+// check) as run does, without loading the sources again.
+//
+// TODO(layout): return m.Check(env.Map(), strict).
+func validate(ctx context.Context, m *secret.Manifest, env *secret.Env, strict bool) error {
+	if m == nil {
+		return nil
+	}
+	v := secret.Resolver{Manifest: m, Strict: strict}
+	_, err := v.Resolve(ctx, secret.FromMap(env.Map()))
+	return err
+}
+
+// newCheckReport makes a row for every resolved key and every declared one,
+// in key order; ve, if not nil, says which are missing or undeclared.
+func newCheckReport(env *secret.Env, m *secret.Manifest, ve *secret.ValidationError) checkReport {
 	rows := map[string]*checkRow{}
 	for _, k := range env.Keys() {
 		v, _ := env.Get(k)
@@ -117,18 +103,41 @@ func checkRows(env *secret.Env, m *secret.Manifest) []checkRow {
 				rows[d.Key] = row
 			}
 			row.Declared, row.Required = true, !d.Optional
-			v, _ := env.Get(d.Key)
-			row.Missing = row.Required && v == ""
 		}
 	}
-	out := make([]checkRow, 0, len(rows))
-	for _, k := range slices.Sorted(maps.Keys(rows)) {
-		out = append(out, *rows[k])
+	rep := checkReport{OK: ve == nil, Secrets: make([]checkRow, 0, len(rows))}
+	if ve != nil {
+		rep.Missing = map[string]string{}
+		for _, k := range ve.Missing {
+			rows[k].Missing = true
+			rep.Missing[k] = ve.Descriptions[k]
+		}
+		rep.Undeclared = ve.Undeclared
 	}
-	return out
+	for _, k := range slices.Sorted(maps.Keys(rows)) {
+		rep.Secrets = append(rep.Secrets, *rows[k])
+	}
+	return rep
 }
 
-func declared(row checkRow, haveManifest bool) string {
+// write prints the report as JSON, or as a table of the rows; haveManifest
+// says whether the DECLARED column means anything.
+func (rep checkReport) write(w io.Writer, haveManifest, asJSON bool) error {
+	if asJSON {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rep)
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "KEY\tORIGIN\tVALUE\tDECLARED")
+	for _, row := range rep.Secrets {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", row.Key, orDash(row.Origin), row.Value, row.declaration(haveManifest))
+	}
+	return tw.Flush()
+}
+
+// declaration is the DECLARED column of the row.
+func (row checkRow) declaration(haveManifest bool) string {
 	switch {
 	case !haveManifest:
 		return "-"
@@ -142,9 +151,9 @@ func declared(row checkRow, haveManifest bool) string {
 	return "undeclared"
 }
 
-func or(s, alt string) string {
+func orDash(s string) string {
 	if s == "" {
-		return alt
+		return "-"
 	}
 	return s
 }

@@ -27,7 +27,7 @@ func runChild(cmd *exec.Cmd) (int, error) {
 	defer signal.Stop(sigs)
 
 	if err := cmd.Start(); err != nil {
-		return startFailure(err), startError(err)
+		return startFailureCode(err), startError(err)
 	}
 	tty := openControllingTerminal()
 	if tty != nil {
@@ -69,9 +69,9 @@ func childExitCode(state *os.ProcessState, err error) (int, error) {
 	return state.ExitCode(), err
 }
 
-// startFailure is the shell's code for a command that could not start: 127
+// startFailureCode is the shell's code for a command that could not start: 127
 // not found, 126 found but not runnable.
-func startFailure(err error) int {
+func startFailureCode(err error) int {
 	if errors.Is(err, exec.ErrNotFound) || errors.Is(err, fs.ErrNotExist) {
 		return 127
 	}

@@ -70,6 +70,7 @@ func TestUsageErrors(t *testing.T) {
 		{"set nothing", []string{"secrets", "set", "app"}, "nothing to set"},
 		{"set not an assignment", []string{"secrets", "set", "app", "fake-not-an-assignment"}, "argument 2 is not KEY=VALUE"},
 		{"set bad key", []string{"secrets", "set", "app", "A=1", "fake-dashed-value=="}, "argument 3: the part before = is not a key name"},
+		{"set stdin twice", []string{"secrets", "set", "app", "A=-", "B=-"}, "only one key can read standard input (B=-)"},
 		{"run without command", []string{"run", "--env", "A=1"}, "missing COMMAND"},
 		{"run bad env flag", []string{"run", "--env", "fake-bare-value", "--", "true"}, "source flag 1: --env wants KEY=VALUE"},
 		{"run env flag bad key", []string{"run", "--dotenv", "x.env", "--env", "fake-base64-value==", "--", "true"}, "source flag 2: --env wants KEY=VALUE"},

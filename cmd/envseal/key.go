@@ -43,33 +43,40 @@ precedence over every key file, and 'envseal run' does not pass it on.`,
   envseal key generate --out - | pass insert -m envseal/key`,
 		Args: noArguments,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			k, err := secret.GenerateKey()
-			if err != nil {
-				return err
-			}
-			if out == "-" {
-				_, err := fmt.Fprintln(cmd.OutOrStdout(), k.Encode())
-				return err
-			}
-			path := out
-			if path == "" {
-				if path, err = a.env.defaultKeyFile(); err != nil {
-					return err
-				}
-			}
-			if err := writeKeyFile(path, k, force); err != nil {
-				return err
-			}
-			fmt.Fprintf(cmd.ErrOrStderr(), "envseal: wrote a new key to %s; keep a copy somewhere safe: without it the store cannot be opened\n", path)
-			if a.env.getenv(envKey) != "" {
-				fmt.Fprintln(cmd.ErrOrStderr(), "envseal: note: ENVSEAL_KEY is set and takes precedence over this file")
-			}
-			return nil
+			return a.generateKey(cmd, out, force)
 		},
 	}
 	cmd.Flags().StringVar(&out, "out", "", "write the key to `FILE` instead; - prints it to standard output")
 	cmd.Flags().BoolVar(&force, "force", false, "overwrite an existing key file (bundles sealed with the old key are lost)")
 	return cmd
+}
+
+// generateKey makes a new key and prints it (out is "-") or writes it to out,
+// else to the default key file.
+func (a *app) generateKey(cmd *cobra.Command, out string, force bool) error {
+	k, err := secret.GenerateKey()
+	if err != nil {
+		return err
+	}
+	if out == "-" {
+		_, err := fmt.Fprintln(cmd.OutOrStdout(), k.Encode())
+		return err
+	}
+	path := out
+	if path == "" {
+		if path, err = a.env.defaultKeyFile(); err != nil {
+			return err
+		}
+	}
+	if err := writeKeyFile(path, k, force); err != nil {
+		return err
+	}
+	stderr := cmd.ErrOrStderr()
+	fmt.Fprintf(stderr, "envseal: wrote a new key to %s; keep a copy somewhere safe: without it the store cannot be opened\n", path)
+	if a.env.getenv(envKey) != "" {
+		fmt.Fprintf(stderr, "envseal: note: %s is set and takes precedence over this file\n", envKey)
+	}
+	return nil
 }
 
 // writeKeyFile writes k to path with mode 0600, creating its folder 0700.
@@ -80,44 +87,55 @@ func writeKeyFile(path string, k secret.Key, force bool) error {
 		return fmt.Errorf("creating the key folder: %w", err)
 	}
 	data := []byte(k.Encode() + "\n")
-	if !force {
-		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-		if errors.Is(err, fs.ErrExist) {
-			return fmt.Errorf("%s already exists; overwriting it would lose every bundle sealed with it: use --force if you mean it, or --out another file", path)
-		}
-		if err != nil {
-			return err
-		}
-		if _, err := f.Write(data); err != nil {
-			f.Close()
-			os.Remove(path)
-			return err
-		}
-		if err := f.Sync(); err != nil {
-			f.Close()
-			os.Remove(path)
-			return err
-		}
-		return f.Close()
+	if force {
+		return replaceFile(path, data)
 	}
+	err := createFile(path, data)
+	if errors.Is(err, fs.ErrExist) {
+		return fmt.Errorf("%s already exists; overwriting it would lose every bundle sealed with it: use --force if you mean it, or --out another file", path)
+	}
+	return err
+}
+
+// createFile writes data to a new file at path, mode 0600; it fails if path
+// exists, and leaves no partial file behind.
+func createFile(path string, data []byte) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(path)
+	}
+	return err
+}
+
+// replaceFile writes data to a temporary file, mode 0600, beside path and
+// renames it over path: a reader sees the old file or the new, whole.
+func replaceFile(path string, data []byte) error {
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".key-*")
 	if err != nil {
 		return err
 	}
 	defer os.Remove(tmp.Name()) // after a successful rename, a no-op
-	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
-		return err
+	err = tmp.Chmod(0o600)
+	if err == nil {
+		_, err = tmp.Write(data)
 	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
+	if err == nil {
+		err = tmp.Sync()
 	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
 	}
-	if err := tmp.Close(); err != nil {
+	if err != nil {
 		return err
 	}
 	return os.Rename(tmp.Name(), path)

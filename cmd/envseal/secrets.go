@@ -1,8 +1,10 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"os"
 	"path/filepath"
@@ -52,37 +54,23 @@ reads back.
 			if err != nil {
 				return err
 			}
-			m, err := st.Get(cmd.Context(), args[0])
+			name := args[0]
+			bundle, err := st.Get(cmd.Context(), name)
 			if err != nil {
-				return bundleError(args[0], err)
+				return explainBundleError(name, err)
 			}
-			out := cmd.OutOrStdout()
-			if len(args) == 2 {
-				v, ok := m[args[1]]
-				if !ok {
-					return fmt.Errorf("bundle %s has no key %s", args[0], args[1])
-				}
-				if reveal {
-					_, err = fmt.Fprintln(out, v)
-				} else {
-					_, err = fmt.Fprintln(out, mask(v))
-				}
-				return err
+			if len(args) == 1 {
+				return printBundle(cmd.OutOrStdout(), bundle, reveal)
 			}
-			keys := slices.Sorted(maps.Keys(m))
-			if reveal {
-				var b strings.Builder
-				for _, k := range keys {
-					b.WriteString(k + "=" + dotenvQuote(m[k]) + "\n")
-				}
-				_, err = fmt.Fprint(out, b.String())
-				return err
+			v, ok := bundle[args[1]]
+			if !ok {
+				return fmt.Errorf("bundle %s has no key %s", name, args[1])
 			}
-			tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-			for _, k := range keys {
-				fmt.Fprintf(tw, "%s\t%s\n", k, mask(m[k]))
+			if !reveal {
+				v = mask(v)
 			}
-			return tw.Flush()
+			_, err = fmt.Fprintln(cmd.OutOrStdout(), v)
+			return err
 		},
 	}
 	cmd.Flags().BoolVar(&reveal, "reveal", false, "print the values themselves")
@@ -112,22 +100,13 @@ last updated and the names of its keys. Values are never shown.
 				return err
 			}
 			out := cmd.OutOrStdout()
-			if !keys {
-				for _, n := range names {
-					fmt.Fprintln(out, n)
-				}
-				return nil
+			if keys {
+				return printBundleKeys(cmd.Context(), out, st, names)
 			}
-			tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "NAME\tUPDATED\tKEYS")
 			for _, n := range names {
-				m, err := st.Get(cmd.Context(), n)
-				if err != nil {
-					return bundleError(n, err)
-				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\n", n, updated(st, n), strings.Join(slices.Sorted(maps.Keys(m)), ","))
+				fmt.Fprintln(out, n)
 			}
-			return tw.Flush()
+			return nil
 		},
 	}
 	cmd.Flags().BoolVar(&keys, "keys", false, "also show the key names of each bundle")
@@ -151,11 +130,45 @@ no undo: 'envseal secrets get --reveal NAME > NAME.env' first keeps a copy
 				return err
 			}
 			if err := st.Delete(cmd.Context(), args[0]); err != nil {
-				return bundleError(args[0], err)
+				return explainBundleError(args[0], err)
 			}
 			return nil
 		},
 	}
+}
+
+// printBundle prints the keys of bundle with their values masked, in a table;
+// with reveal, as a .env file.
+func printBundle(w io.Writer, bundle map[string]string, reveal bool) error {
+	keys := slices.Sorted(maps.Keys(bundle))
+	if reveal {
+		var b strings.Builder
+		for _, k := range keys {
+			b.WriteString(k + "=" + dotenvQuote(bundle[k]) + "\n")
+		}
+		_, err := io.WriteString(w, b.String())
+		return err
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	for _, k := range keys {
+		fmt.Fprintf(tw, "%s\t%s\n", k, mask(bundle[k]))
+	}
+	return tw.Flush()
+}
+
+// printBundleKeys prints a table of the named bundles of st: when each was
+// last written, and its keys.
+func printBundleKeys(ctx context.Context, w io.Writer, st *secret.FileStore, names []string) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tUPDATED\tKEYS")
+	for _, n := range names {
+		bundle, err := st.Get(ctx, n)
+		if err != nil {
+			return explainBundleError(n, err)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", n, updated(st, n), strings.Join(slices.Sorted(maps.Keys(bundle)), ","))
+	}
+	return tw.Flush()
 }
 
 // updated is when bundle name was last written: the modification time of its
@@ -168,8 +181,8 @@ func updated(st *secret.FileStore, name string) string {
 	return fi.ModTime().Format("2006-01-02 15:04:05")
 }
 
-// bundleError says plainly that a bundle does not exist.
-func bundleError(name string, err error) error {
+// explainBundleError says plainly that a bundle does not exist.
+func explainBundleError(name string, err error) error {
 	if errors.Is(err, secret.ErrNotFound) {
 		return fmt.Errorf("no bundle named %q in the store (see 'envseal secrets list')", name)
 	}

@@ -1,7 +1,7 @@
 package main
 
 import (
-	"context"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -18,6 +18,7 @@ const maxValueFile = 1 << 20
 
 func newSecretsSetCmd(a *app) *cobra.Command {
 	var dotenv []string
+	var assigns []assignment
 	var replace bool
 	cmd := &cobra.Command{
 		Use:                   "set NAME [KEY=VALUE | KEY=@FILE | KEY=-]... [--from-dotenv FILE]... [--replace]",
@@ -41,33 +42,17 @@ given through a file or standard input.
 		Example: `  envseal secrets set openai OPENAI_API_KEY=-
   envseal secrets set db DB_PASSWORD=@./db-password.txt DB_USER=app
   envseal secrets set staging --from-dotenv .env.staging --replace`,
-		Args: argsBetween(1, -1, "NAME"),
+		Args: func(cmd *cobra.Command, args []string) error {
+			var err error
+			assigns, err = parseSetArgs(args, len(dotenv) > 0)
+			return err
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			name, assigns := args[0], args[1:]
-			if len(assigns) == 0 && len(dotenv) == 0 {
-				return usagef(cmd.CommandPath(), "nothing to set: give KEY=VALUE arguments or --from-dotenv")
-			}
-			vals, err := readAssignments(cmd.Context(), cmd.CommandPath(), dotenv, assigns, cmd.InOrStdin(), cmd.ErrOrStderr())
+			vals, err := readValues(cmd, dotenv, assigns)
 			if err != nil {
 				return err
 			}
-			st, err := a.openStore()
-			if err != nil {
-				return err
-			}
-			if replace {
-				err = st.Set(cmd.Context(), name, vals)
-			} else {
-				err = st.Update(cmd.Context(), name, func(env map[string]string) error {
-					maps.Copy(env, vals)
-					return nil
-				})
-			}
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(cmd.ErrOrStderr(), "envseal: set %d key(s) in %s\n", len(vals), name)
-			return nil
+			return a.setBundle(cmd, args[0], vals, replace)
 		},
 	}
 	cmd.Flags().StringArrayVar(&dotenv, "from-dotenv", nil, "read keys from the .env `FILE` (repeatable)")
@@ -75,75 +60,152 @@ given through a file or standard input.
 	return cmd
 }
 
-// readAssignments reads the .env files, then the KEY=... arguments on top,
-// and checks every key and value with the library's rules.
-func readAssignments(ctx context.Context, cmdPath string, dotenv, assigns []string, stdin io.Reader, stderr io.Writer) (map[string]string, error) {
+// setBundle merges vals into the bundle name, or with replace, makes them
+// the whole bundle.
+func (a *app) setBundle(cmd *cobra.Command, name string, vals map[string]string, replace bool) error {
+	st, err := a.openStore()
+	if err != nil {
+		return err
+	}
+	if replace {
+		err = st.Set(cmd.Context(), name, vals)
+	} else {
+		err = st.Update(cmd.Context(), name, func(env map[string]string) error {
+			maps.Copy(env, vals)
+			return nil
+		})
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(cmd.ErrOrStderr(), "envseal: set %d key(s) in %s\n", len(vals), name)
+	return nil
+}
+
+// parseSetArgs checks the arguments of secrets set, NAME and its
+// assignments, and returns the assignments; haveDotenv says whether
+// --from-dotenv gave keys too.
+func parseSetArgs(args []string, haveDotenv bool) ([]assignment, error) {
+	switch {
+	case len(args) == 0:
+		return nil, errors.New("missing NAME")
+	case len(args) == 1 && !haveDotenv:
+		return nil, errors.New("nothing to set: give KEY=VALUE arguments or --from-dotenv")
+	}
+	return parseAssignments(args[1:])
+}
+
+// assignment is one KEY=VALUE, KEY=@FILE or KEY=- argument of secrets set.
+type assignment struct{ key, value string }
+
+// parseAssignments checks the KEY=... arguments of secrets set. Its errors
+// never quote an argument: it may be a value typed in the wrong place.
+func parseAssignments(args []string) ([]assignment, error) {
+	out := make([]assignment, 0, len(args))
+	usedStdin := false
+	for i, kv := range args {
+		pos := i + 2 // NAME is argument 1
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || k == "" {
+			return nil, fmt.Errorf("argument %d is not KEY=VALUE, KEY=@FILE or KEY=-", pos)
+		}
+		if !secret.ValidKey(k) {
+			// Nor k: a value with = in it (base64 padding) ends up here.
+			return nil, fmt.Errorf("argument %d: the part before = is not a key name %s", pos, keyRule)
+		}
+		if v == "-" {
+			if usedStdin {
+				return nil, fmt.Errorf("only one key can read standard input (%s=-)", k)
+			}
+			usedStdin = true
+		}
+		out = append(out, assignment{k, v})
+	}
+	return out, nil
+}
+
+// readValues reads the .env files, then the values of the assignments on
+// top, and checks every key and value with the library's rules.
+func readValues(cmd *cobra.Command, dotenv []string, assigns []assignment) (map[string]string, error) {
 	vals := map[string]string{}
 	if len(dotenv) > 0 {
-		env, err := secret.Resolve(ctx, secret.FromDotenv(dotenv...))
+		env, err := secret.Resolve(cmd.Context(), secret.FromDotenv(dotenv...))
 		if err != nil {
 			return nil, err
 		}
 		vals = env.Map()
 	}
-	usedStdin := false
-	for i, kv := range assigns {
-		k, v, ok := strings.Cut(kv, "=")
-		if !ok || k == "" {
-			// kv may be a value typed in the wrong place: do not echo it.
-			return nil, usagef(cmdPath, "argument %d is not KEY=VALUE, KEY=@FILE or KEY=-", i+2)
+	for _, a := range assigns {
+		v, err := readValue(cmd, a)
+		if err != nil {
+			return nil, err
 		}
-		if !secret.ValidKey(k) {
-			// Nor k: a value with = in it (base64 padding) ends up here.
-			return nil, usagef(cmdPath, "argument %d: the part before = is not a key name %s", i+2, keyRule)
-		}
-		switch {
-		case v == "-":
-			if usedStdin {
-				return nil, usagef(cmdPath, "only one key can read standard input (%s=-)", k)
-			}
-			usedStdin = true
-			if tty := terminalFile(stdin); tty != nil {
-				var err error
-				if v, err = readHiddenLine(tty, stderr, k); err != nil {
-					return nil, fmt.Errorf("reading %s from the terminal: %w", k, err)
-				}
-				if v == "" {
-					return nil, fmt.Errorf("no value entered for %s: nothing was set (to set an empty value, give %s=)", k, k)
-				}
-				break
-			}
-			b, err := readLimited(stdin)
-			if err != nil {
-				return nil, fmt.Errorf("reading %s from standard input: %w", k, err)
-			}
-			if v = trimNewline(b); v == "" {
-				return nil, fmt.Errorf("standard input is empty: no value for %s, nothing was set (to set an empty value, give %s=)", k, k)
-			}
-		case strings.HasPrefix(v, "@"):
-			f, err := os.Open(v[1:])
-			if err != nil {
-				return nil, fmt.Errorf("reading %s: %w", k, err)
-			}
-			b, err := readLimited(f)
-			f.Close()
-			if err != nil {
-				return nil, fmt.Errorf("reading %s from %s: %w", k, v[1:], err)
-			}
-			path := v[1:]
-			if v = trimNewline(b); v == "" {
-				return nil, fmt.Errorf("%s is empty: no value for %s, nothing was set (to set an empty value, give %s=)", path, k, k)
-			}
-		}
-		vals[k] = v
+		vals[a.key] = v
 	}
 	// The library's key and value rules; the error names the key, not the value.
-	if _, err := secret.Resolve(ctx, secret.FromMap(vals)); err != nil {
+	if _, err := secret.Resolve(cmd.Context(), secret.FromMap(vals)); err != nil {
 		return nil, err
 	}
 	return vals, nil
 }
 
+// readValue is the value that the assignment a sets: the value itself, or
+// what it reads from a file (KEY=@FILE) or standard input (KEY=-).
+func readValue(cmd *cobra.Command, a assignment) (string, error) {
+	switch {
+	case a.value == "-":
+		return readStdinValue(cmd.InOrStdin(), cmd.ErrOrStderr(), a.key)
+	case strings.HasPrefix(a.value, "@"):
+		return readFileValue(a.value[1:], a.key)
+	}
+	return a.value, nil
+}
+
+// readStdinValue reads the value of key from stdin: one line typed at a
+// hidden prompt on a terminal, else all of it, less one trailing newline.
+// An empty value is refused as a likely mistake.
+func readStdinValue(stdin io.Reader, stderr io.Writer, key string) (string, error) {
+	if tty := terminalFile(stdin); tty != nil {
+		v, err := readHiddenLine(tty, stderr, key)
+		if err != nil {
+			return "", fmt.Errorf("reading %s from the terminal: %w", key, err)
+		}
+		if v == "" {
+			return "", fmt.Errorf("no value entered for %s: nothing was set (to set an empty value, give %s=)", key, key)
+		}
+		return v, nil
+	}
+	b, err := readLimited(stdin)
+	if err != nil {
+		return "", fmt.Errorf("reading %s from standard input: %w", key, err)
+	}
+	v := trimNewline(b)
+	if v == "" {
+		return "", fmt.Errorf("standard input is empty: no value for %s, nothing was set (to set an empty value, give %s=)", key, key)
+	}
+	return v, nil
+}
+
+// readFileValue reads the value of key from the file at path, less one
+// trailing newline. An empty value is refused as a likely mistake.
+func readFileValue(path, key string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", fmt.Errorf("reading %s: %w", key, err)
+	}
+	b, err := readLimited(f)
+	f.Close()
+	if err != nil {
+		return "", fmt.Errorf("reading %s from %s: %w", key, path, err)
+	}
+	v := trimNewline(b)
+	if v == "" {
+		return "", fmt.Errorf("%s is empty: no value for %s, nothing was set (to set an empty value, give %s=)", path, key, key)
+	}
+	return v, nil
+}
+
+// readLimited reads all of r, up to maxValueFile bytes.
 func readLimited(r io.Reader) ([]byte, error) {
 	b, err := io.ReadAll(io.LimitReader(r, maxValueFile+1))
 	if err != nil {

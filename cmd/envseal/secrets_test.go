@@ -21,7 +21,9 @@ const (
 	fakeDot   = "fake-from-dotenv-value"
 )
 
-func TestSecretsSetGetListDelete(t *testing.T) {
+// TestSecretsSetAndGet sets values from arguments, a file, standard input
+// and a .env file, and reads them back masked and revealed.
+func TestSecretsSetAndGet(t *testing.T) {
 	t.Parallel()
 	s := newSandbox(t)
 	file := s.write("value.txt", fakeFile+"\n")
@@ -31,6 +33,7 @@ func TestSecretsSetGetListDelete(t *testing.T) {
 	r := s.ok(fakeStdin+"\n", "secrets", "set", "app",
 		"LONG="+fakeLong, "SHORT="+fakeShort, "FILE=@"+file, "STDIN=-", "--from-dotenv", dotenv)
 	noValues(t, r, all...)
+	assert.Equal(t, "envseal: set 5 key(s) in app\n", r.stderr)
 
 	// Masked by default, whole bundle and one key.
 	r = s.ok("", "secrets", "get", "app")
@@ -51,37 +54,50 @@ func TestSecretsSetGetListDelete(t *testing.T) {
 	r = s.ok("", "secrets", "get", "--reveal", "app")
 	assert.True(t, strings.Contains(r.stdout, "LONG="+fakeLong+"\n"), "the bundle prints as .env")
 
-	// Merge keeps other keys; --replace does not.
+	// A key the bundle does not have.
+	r = s.run("", "secrets", "get", "app", "NOPE")
+	assert.Equal(t, exitFailure, r.code)
+	assert.Equal(t, "envseal: bundle app has no key NOPE\n", r.stderr)
+}
+
+// TestSecretsMergeAndReplace checks that set merges into a bundle, and that
+// set --replace does not.
+func TestSecretsMergeAndReplace(t *testing.T) {
+	t.Parallel()
+	s := newSandbox(t)
+	s.ok("", "secrets", "set", "app", "LONG="+fakeLong)
 	s.ok("", "secrets", "set", "app", "EXTRA=fake-extra-value")
-	r = s.ok("", "secrets", "get", "app")
+	r := s.ok("", "secrets", "get", "app")
 	assert.Contains(t, r.stdout, "LONG")
 	assert.Contains(t, r.stdout, "EXTRA")
-	s.ok("", "secrets", "set", "--replace", "other", "ONLY=fake-only-value")
 	s.ok("", "secrets", "set", "--replace", "app", "ONLY=fake-only-value")
 	r = s.ok("", "secrets", "get", "app")
 	assert.NotContains(t, r.stdout, "LONG")
 	assert.Contains(t, r.stdout, "ONLY")
+}
 
-	// List: names, and key names with --keys; never values.
-	r = s.ok("", "secrets", "list")
+// TestSecretsListAndDelete lists bundles, with their key names, never their
+// values, and deletes one.
+func TestSecretsListAndDelete(t *testing.T) {
+	t.Parallel()
+	s := newSandbox(t)
+	s.ok("", "secrets", "set", "other", "ONLY=fake-only-value")
+	s.ok("", "secrets", "set", "app", "ONLY=fake-only-value", "B=fake-b-value")
+
+	r := s.ok("", "secrets", "list")
 	assert.Equal(t, "app\nother\n", r.stdout)
 	r = s.ok("", "secrets", "list", "--keys")
-	assert.Regexp(t, `NAME\s+UPDATED\s+KEYS\napp\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\s+ONLY\n`, r.stdout)
-	noValues(t, r, "fake-only-value")
+	assert.Regexp(t, `NAME\s+UPDATED\s+KEYS\napp\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\s+B,ONLY\nother\s+\S+ \S+\s+ONLY\n`, r.stdout)
+	noValues(t, r, "fake-only-value", "fake-b-value")
 
-	// A key the bundle does not have.
-	r = s.run("", "secrets", "get", "app", "NOPE")
-	assert.Equal(t, 1, r.code)
-	assert.Equal(t, "envseal: bundle app has no key NOPE\n", r.stderr)
-
-	// Delete, then it is gone.
 	s.ok("", "secrets", "delete", "app")
 	r = s.run("", "secrets", "get", "app")
-	assert.Equal(t, 1, r.code)
+	assert.Equal(t, exitFailure, r.code)
 	assert.Equal(t, "envseal: no bundle named \"app\" in the store (see 'envseal secrets list')\n", r.stderr)
 	assert.Equal(t, "other\n", s.ok("", "secrets", "list").stdout)
 	r = s.run("", "secrets", "delete", "app")
-	assert.Equal(t, 1, r.code)
+	assert.Equal(t, exitFailure, r.code)
+	assert.Contains(t, r.stderr, `no bundle named "app"`)
 }
 
 func TestSecretsSetErrors(t *testing.T) {
