@@ -34,12 +34,13 @@ could be the start of a value is held until the next write shows whether it
 is). COMMAND's output is then a pipe, not the terminal: some programs buffer
 it, or drop their colours.
 
-Signals: SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 and SIGWINCH sent to
+Signals (Unix): SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 and SIGWINCH sent to
 envseal are passed to COMMAND, and envseal waits for it to exit. Ctrl-C,
 Ctrl-\ and window resizes on a terminal already reach COMMAND directly (it is
 in the terminal's foreground process group), so envseal does not pass those on
 a second time; to interrupt COMMAND from elsewhere, signal it, its process
-group, or envseal with SIGTERM.
+group, or envseal with SIGTERM. On Windows, Ctrl-C reaches COMMAND from the
+console, and envseal waits for it.
 
 The exit code is COMMAND's, 128+N when it died from signal N, 127 when it is
 not found, 126 when it cannot be run.`,
