@@ -47,8 +47,8 @@ const (
 // TODO(layout): below the ENVSEAL_STORE lookup in e, use
 // secret.DefaultStoreDir() instead of e.configDir. It reads the process's
 // environment; that is safe because no in-process test reaches this point
-// (the test environment's configDir fails: the config dir is tested on the
-// binary, with its own HOME).
+// (the sandbox's configDir fails the test that does: the config dir is
+// tested on the binary, with its own HOME).
 func (e *environment) defaultStoreDir() (string, error) {
 	if d := e.getenv(envStore); d != "" {
 		return d, nil

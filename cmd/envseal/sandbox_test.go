@@ -52,9 +52,9 @@ func (s *sandbox) environ() []string {
 
 // environment is what envseal run in this process sees in the sandbox. The
 // key is ENVSEAL_KEY, parsed by the library, and the user config dir is out
-// of reach: where LoadKey looks for a key, and the default store and key
-// paths, are tested on the binary (binary_unix_test.go), which has the
-// sandbox's HOME.
+// of reach: a test that reaches for either fails. Where LoadKey looks for a
+// key, and the default store and key paths, are tested on the binary
+// (key_unix_test.go), which has the sandbox's HOME.
 func (s *sandbox) environment() *environment {
 	environ := s.environ()
 	vars := make(map[string]string, len(environ))
@@ -67,13 +67,15 @@ func (s *sandbox) environment() *environment {
 		getenv:  getenv,
 		environ: environ,
 		configDir: func() (string, error) {
-			return "", errors.New("in-process tests do not use the user config dir")
+			s.t.Error("an in-process test reached for the user config dir: give ENVSEAL_STORE or ENVSEAL_KEY_FILE, or run the binary")
+			return "", errors.New("no user config dir in-process")
 		},
 		loadKey: func() (secret.Key, error) {
 			if k := getenv(envKey); k != "" {
 				return secret.ParseKey(k)
 			}
-			return secret.Key{}, errors.New("the in-process sandbox has no ENVSEAL_KEY")
+			s.t.Error("an in-process test reached for a key file: give ENVSEAL_KEY, or run the binary")
+			return secret.Key{}, errors.New("no key file in-process")
 		},
 	}
 }
