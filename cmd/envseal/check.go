@@ -47,7 +47,7 @@ envseal exits 1.
 
 ` + resolutionHelp + `
 
-` + maskHelp(),
+` + maskHelp,
 		Example: `  envseal check --manifest inf.yml --secret openai --dotenv .env
   envseal check --manifest inf.yml --dotenv .env --json`,
 		Args:    noArguments,

@@ -39,7 +39,7 @@ func newSecretsGetCmd(a *app) *cobra.Command {
 		Short:                 "Show the secrets of a bundle, masked",
 		Long: `Show the keys of bundle NAME with their values masked, or one KEY.
 
-` + maskHelp() + `
+` + maskHelp + `
 
 With --reveal, values are printed as they are: one KEY prints its value and a
 newline; a whole bundle prints as a .env file that 'secrets set --from-dotenv'
