@@ -45,6 +45,25 @@ undeclared). Required keys that are missing get a row too. When validation
 fails, every missing key is listed with its description on standard error and
 envseal exits 1.
 
+With --json, the report is one JSON object, whose shape is stable:
+
+  {
+    "ok": false,
+    "secrets": [
+      {"key": "API_KEY", "origin": "name:app", "value": "****** (27 bytes)",
+       "declared": true, "required": true},
+      {"key": "DB_URL", "value": "(missing)", "declared": true,
+       "required": true, "missing": true}
+    ],
+    "missing": {"DB_URL": "Where the database lives"},
+    "undeclared": ["STRAY"]
+  }
+
+"ok" is whether the secrets satisfy the manifest; "secrets" has one entry per
+key in key order, "value" masked, "origin" absent for a missing key;
+"missing" maps each missing key to its description ("" if none) and
+"undeclared" lists what --strict rejects; both are absent when empty.
+
 ` + resolutionHelp + `
 
 ` + maskHelp,
@@ -70,6 +89,7 @@ envseal exits 1.
 		},
 	}
 	r.addFlags(cmd.Flags())
+	a.addSourceCompletion(cmd)
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the report as JSON (values masked)")
 	return cmd
 }

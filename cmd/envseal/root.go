@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"runtime/debug"
+	"slices"
 
 	"github.com/envseal/secret"
 	"github.com/spf13/cobra"
@@ -17,8 +18,8 @@ var version = ""
 
 // app holds what the commands of one invocation share.
 type app struct {
-	env      *environment
-	storeDir string // --store
+	env       *environment
+	storeFlag string // --store
 }
 
 // newRootCmd makes the envseal command, reading and writing the streams
@@ -48,26 +49,34 @@ found, 128+N killed by signal N).`,
 	root.SetErr(stderr)
 	root.SetVersionTemplate("envseal {{.Version}}\n")
 	root.SetFlagErrorFunc(flagUsageError)
-	root.PersistentFlags().StringVar(&a.storeDir, "store", "", "the store `DIR` (default $ENVSEAL_STORE, else envseal/store in the user config dir)")
+	root.PersistentFlags().StringVar(&a.storeFlag, "store", "", "the store `DIR` (default $ENVSEAL_STORE, else envseal/store in the user config dir)")
 	root.AddCommand(newKeyCmd(a), newSecretsCmd(a), newRunCmd(a), newCheckCmd(a))
 	addCompletionCmd(root)
 	argErrorsAreUsageErrors(root)
+	setSuggestionDistance(root)
 	return root
 }
 
 // addCompletionCmd adds cobra's completion command. Cobra's prints its help,
-// exit 0, for any argument: an unknown shell is a usage error here.
+// exit 0, for any argument: an unknown shell is a usage error here. Its
+// shells take no arguments, and the error does not quote them.
 func addCompletionCmd(root *cobra.Command) {
 	root.InitDefaultCompletionCmd()
 	for _, c := range root.Commands() {
 		if c.Name() == "completion" {
 			c.Args = func(cmd *cobra.Command, args []string) error {
-				if len(args) > 0 {
+				if len(args) == 0 {
+					return nil
+				}
+				if commandWord(args[0]) {
 					return fmt.Errorf("unknown shell %q: want bash, zsh, fish or powershell", args[0])
 				}
-				return nil
+				return errors.New("unknown shell: want bash, zsh, fish or powershell")
 			}
 			c.RunE = showHelp
+			for _, sh := range c.Commands() {
+				sh.Args = noArguments
+			}
 		}
 	}
 }
@@ -120,12 +129,52 @@ the file named by $ENVSEAL_KEY_FILE, else envseal/key in the user config dir,
 as written by 'envseal key generate'.`
 
 // noSubcommand is the Args of a command that only groups others: an
-// argument is a subcommand that does not exist.
+// argument is a subcommand that does not exist. The error suggests the
+// subcommands whose names are close to it (cobra's suggestions: within
+// SuggestionsMinimumDistance edits, or starting with it). It quotes the
+// argument only if it looks like a command word: anything else may be a
+// value typed in the wrong place.
 func noSubcommand(cmd *cobra.Command, args []string) error {
-	if len(args) > 0 {
-		return fmt.Errorf("unknown command %q", args[0])
+	if len(args) == 0 {
+		return nil
 	}
-	return nil
+	what := "unknown command (argument 1 is not shown: it does not look like one)"
+	if commandWord(args[0]) {
+		what = fmt.Sprintf("unknown command %q", args[0])
+	}
+	if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+		return fmt.Errorf("%s; did you mean %s?", what, quoteList(slices.Compact(s)))
+	}
+	return errors.New(what)
+}
+
+// suggestionDistance is how many edits away a mistyped command may be from
+// the one suggested.
+const suggestionDistance = 2
+
+// setSuggestionDistance sets the distance of cobra's suggestions on c and
+// every command under it: cobra only sets it on the commands it checks
+// itself.
+func setSuggestionDistance(c *cobra.Command) {
+	c.SuggestionsMinimumDistance = suggestionDistance
+	for _, sub := range c.Commands() {
+		setSuggestionDistance(sub)
+	}
+}
+
+// commandWord reports whether s could be a command's name: a short word of
+// letters, digits and dashes.
+func commandWord(s string) bool {
+	if s == "" || len(s) > 32 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || c == '-' || i > 0 && '0' <= c && c <= '9') {
+			return false
+		}
+	}
+	return true
 }
 
 // noArguments is the Args of a command that takes none. The arguments are
@@ -164,22 +213,6 @@ func buildVersion() string {
 		return bi.Main.Version
 	}
 	return "(devel)"
-}
-
-// openStore opens the store named by --store, else the default store, with
-// the key from the environment or the default key file.
-func (a *app) openStore() (*secret.FileStore, error) {
-	key, err := a.env.loadKey()
-	if err != nil {
-		return nil, a.explainKeyError(err)
-	}
-	dir := a.storeDir
-	if dir == "" {
-		if dir, err = a.env.defaultStoreDir(); err != nil {
-			return nil, err
-		}
-	}
-	return secret.OpenFileStore(dir, key)
 }
 
 // explainKeyError says what to do about a key that could not be loaded when

@@ -58,6 +58,7 @@ not found, 126 when it cannot be run.`,
 		},
 	}
 	r.addFlags(cmd.Flags())
+	a.addSourceCompletion(cmd)
 	cmd.Flags().BoolVar(&redact, "redact", false, "replace secret values in COMMAND's output and error with [REDACTED:KEY]")
 	// Flags after COMMAND belong to it.
 	cmd.Flags().SetInterspersed(false)

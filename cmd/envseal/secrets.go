@@ -2,7 +2,7 @@ package main
 
 import (
 	"context"
-	"errors"
+	"encoding/json"
 	"fmt"
 	"io"
 	"maps"
@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strings"
 	"text/tabwriter"
+	"time"
+	"unicode/utf8"
 
 	"github.com/envseal/secret"
 	"github.com/spf13/cobra"
@@ -21,7 +23,7 @@ func newSecretsCmd(a *app) *cobra.Command {
 		Use:   "secrets",
 		Short: "Manage the named bundles of secrets in the store",
 		Long: `Manage the named bundles of secrets in the encrypted store. A bundle name
-matches [a-z0-9][a-z0-9_-]{0,63}; a key matches [A-Za-z_][A-Za-z0-9_]*.
+matches ` + bundleNameRule + `; a key matches [A-Za-z_][A-Za-z0-9_]*.
 
 ` + storeHelp,
 		Args: noSubcommand,
@@ -31,10 +33,36 @@ matches [a-z0-9][a-z0-9_-]{0,63}; a key matches [A-Za-z_][A-Za-z0-9_]*.
 	return cmd
 }
 
+// nameArgs accepts NAME then min-1 to max-1 more arguments (max < 0: no
+// limit), NAME being a bundle name and every further argument a key name.
+// Errors name arguments by position, never by their text.
+func nameArgs(min, max int, want string) cobra.PositionalArgs {
+	count := argsBetween(min, max, want)
+	return func(cmd *cobra.Command, args []string) error {
+		if err := count(cmd, args); err != nil {
+			return err
+		}
+		if err := checkBundleArg(args, 0); err != nil {
+			return err
+		}
+		return checkKeyArgs(args, 1)
+	}
+}
+
+// checkKeyArgs checks that every argument from the from'th on is a key name.
+func checkKeyArgs(args []string, from int) error {
+	for i := from; i < len(args); i++ {
+		if !secret.ValidKey(args[i]) {
+			return fmt.Errorf("argument %d is not a key name: %s", i+1, notANameHint(args[i], keyRule))
+		}
+	}
+	return nil
+}
+
 func newSecretsGetCmd(a *app) *cobra.Command {
-	var reveal bool
+	var reveal, asJSON bool
 	cmd := &cobra.Command{
-		Use:                   "get [--reveal] NAME [KEY]",
+		Use:                   "get [--reveal] [--json] NAME [KEY]",
 		DisableFlagsInUseLine: true,
 		Short:                 "Show the secrets of a bundle, masked",
 		Long: `Show the keys of bundle NAME with their values masked, or one KEY.
@@ -43,55 +71,127 @@ func newSecretsGetCmd(a *app) *cobra.Command {
 
 With --reveal, values are printed as they are: one KEY prints its value and a
 newline; a whole bundle prints as a .env file that 'secrets set --from-dotenv'
-reads back.
+reads back exactly.
+
+With --json, the output is one JSON object:
+
+  {"name": "openai", "secrets": [{"key": "OPENAI_API_KEY", "length": 51}]}
+
+"secrets" lists the keys in order (only KEY when it is given), each with the
+length of its value in bytes; with --reveal, each also has "value". A value
+that is not valid UTF-8 cannot be put in JSON exactly, and is refused.
 
 ` + storeHelp,
 		Example: `  envseal secrets get openai
-  envseal secrets get --reveal openai OPENAI_API_KEY`,
-		Args: argsBetween(1, 2, "NAME [KEY]"),
+  envseal secrets get --reveal openai OPENAI_API_KEY
+  envseal secrets get --json openai | jq -r '.secrets[].key'`,
+		Args:              nameArgs(1, 2, "NAME [KEY]"),
+		ValidArgsFunction: a.completeNameThenKeys(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			st, err := a.openStore()
+			ctx := cmd.Context()
+			st, err := a.openExistingStore()
 			if err != nil {
 				return err
 			}
 			name := args[0]
-			bundle, err := st.Get(cmd.Context(), name)
+			bundle, err := st.Get(ctx, name)
 			if err != nil {
-				return explainBundleError(name, err)
+				return explainBundleError(ctx, st, name, err)
 			}
-			if len(args) == 1 {
-				return printBundle(cmd.OutOrStdout(), bundle, reveal)
+			if len(args) == 2 {
+				v, ok := bundle[args[1]]
+				if !ok {
+					return fmt.Errorf("bundle %s has no key %s", name, args[1])
+				}
+				bundle = map[string]string{args[1]: v}
 			}
-			v, ok := bundle[args[1]]
-			if !ok {
-				return fmt.Errorf("bundle %s has no key %s", name, args[1])
+			out := cmd.OutOrStdout()
+			switch {
+			case asJSON:
+				return writeBundleJSON(out, name, bundle, reveal)
+			case len(args) == 2 && reveal:
+				_, err = fmt.Fprintln(out, bundle[args[1]])
+				return err
+			case len(args) == 2:
+				_, err = fmt.Fprintln(out, mask(bundle[args[1]]))
+				return err
 			}
-			if !reveal {
-				v = mask(v)
-			}
-			_, err = fmt.Fprintln(cmd.OutOrStdout(), v)
-			return err
+			return printBundle(out, bundle, reveal)
 		},
 	}
 	cmd.Flags().BoolVar(&reveal, "reveal", false, "print the values themselves")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON (values only with --reveal)")
 	return cmd
 }
 
+// bundleJSON is the output of secrets get --json.
+type bundleJSON struct {
+	Name    string       `json:"name"`
+	Secrets []secretJSON `json:"secrets"`
+}
+
+// secretJSON is one key of a bundleJSON. Value is set only when revealed.
+type secretJSON struct {
+	Key    string  `json:"key"`
+	Length int     `json:"length"`
+	Value  *string `json:"value,omitempty"`
+}
+
+// writeBundleJSON prints bundle as a bundleJSON; with reveal, with values.
+func writeBundleJSON(w io.Writer, name string, bundle map[string]string, reveal bool) error {
+	out := bundleJSON{Name: name, Secrets: []secretJSON{}}
+	for _, k := range slices.Sorted(maps.Keys(bundle)) {
+		v := bundle[k]
+		s := secretJSON{Key: k, Length: len(v)}
+		if reveal {
+			if !utf8.ValidString(v) {
+				return notUTF8Error(k)
+			}
+			s.Value = &v
+		}
+		out.Secrets = append(out.Secrets, s)
+	}
+	return writeJSON(w, out)
+}
+
+// notUTF8Error refuses to put the value of key in JSON or YAML, which
+// would change it.
+func notUTF8Error(key string) error {
+	return fmt.Errorf("the value of %s is not valid UTF-8, which JSON cannot hold exactly: use the .env form instead", key)
+}
+
+// writeJSON prints v as indented JSON and a newline.
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
 func newSecretsListCmd(a *app) *cobra.Command {
-	var keys bool
+	var keys, asJSON bool
 	cmd := &cobra.Command{
-		Use:                   "list [--keys]",
+		Use:                   "list [--keys] [--json]",
+		Aliases:               []string{"ls"},
 		DisableFlagsInUseLine: true,
 		Short:                 "List the bundles in the store; never their values",
-		Long: `List the names of the bundles in the store. With --keys, also when each was
-last updated and the names of its keys. Values are never shown.
+		Long: `List the names of the bundles in the store, one a line. With --keys, also
+when each was last updated and the names of its keys. Values are never shown.
+An empty store, or one whose folder does not exist yet, prints nothing.
+
+With --json, the output is one JSON object:
+
+  {"bundles": [{"name": "openai"}]}
+
+with --keys, each bundle also has "keys" (sorted) and, when known, "updated"
+(RFC 3339).
 
 ` + storeHelp,
 		Example: `  envseal secrets list
-  envseal secrets list --keys`,
+  envseal secrets ls --keys
+  envseal secrets list --json | jq -r '.bundles[].name'`,
 		Args: noArguments,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			st, err := a.openStore()
+			st, err := a.openExistingStore()
 			if err != nil {
 				return err
 			}
@@ -100,7 +200,10 @@ last updated and the names of its keys. Values are never shown.
 				return err
 			}
 			out := cmd.OutOrStdout()
-			if keys {
+			switch {
+			case asJSON:
+				return writeListJSON(cmd.Context(), out, st, names, keys)
+			case keys:
 				return printBundleKeys(cmd.Context(), out, st, names)
 			}
 			for _, n := range names {
@@ -110,27 +213,62 @@ last updated and the names of its keys. Values are never shown.
 		},
 	}
 	cmd.Flags().BoolVar(&keys, "keys", false, "also show the key names of each bundle")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd
+}
+
+// listJSON is the output of secrets list --json.
+type listJSON struct {
+	Bundles []listEntryJSON `json:"bundles"`
+}
+
+// listEntryJSON is one bundle of a listJSON; Keys and Updated only with
+// --keys.
+type listEntryJSON struct {
+	Name    string   `json:"name"`
+	Updated string   `json:"updated,omitempty"`
+	Keys    []string `json:"keys,omitempty"`
+}
+
+func writeListJSON(ctx context.Context, w io.Writer, st bundleStore, names []string, keys bool) error {
+	out := listJSON{Bundles: []listEntryJSON{}}
+	for _, n := range names {
+		e := listEntryJSON{Name: n}
+		if keys {
+			bundle, err := st.Get(ctx, n)
+			if err != nil {
+				return explainBundleError(ctx, st, n, err)
+			}
+			e.Keys = slices.Sorted(maps.Keys(bundle))
+			if t, ok := updated(st, n); ok {
+				e.Updated = t.Format(time.RFC3339)
+			}
+		}
+		out.Bundles = append(out.Bundles, e)
+	}
+	return writeJSON(w, out)
 }
 
 func newSecretsDeleteCmd(a *app) *cobra.Command {
 	return &cobra.Command{
-		Use:   "delete NAME",
-		Short: "Delete a bundle",
+		Use:     "delete NAME",
+		Aliases: []string{"rm"},
+		Short:   "Delete a bundle",
 		Long: `Delete bundle NAME and every secret in it, under the store's lock. There is
 no undo: 'envseal secrets get --reveal NAME > NAME.env' first keeps a copy
 (in clear text; remove it when done).
 
 ` + storeHelp,
-		Example: `  envseal secrets delete staging`,
-		Args:    argsBetween(1, 1, "NAME"),
+		Example:           `  envseal secrets delete staging`,
+		Args:              nameArgs(1, 1, "NAME"),
+		ValidArgsFunction: a.completeNameThenKeys(0),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			st, err := a.openStore()
+			st, err := a.openExistingStore()
 			if err != nil {
 				return err
 			}
 			if err := st.Delete(cmd.Context(), args[0]); err != nil {
-				return explainBundleError(args[0], err)
+				return explainBundleError(cmd.Context(), st, args[0], err)
 			}
 			return nil
 		},
@@ -140,53 +278,59 @@ no undo: 'envseal secrets get --reveal NAME > NAME.env' first keeps a copy
 // printBundle prints the keys of bundle with their values masked, in a table;
 // with reveal, as a .env file.
 func printBundle(w io.Writer, bundle map[string]string, reveal bool) error {
-	keys := slices.Sorted(maps.Keys(bundle))
 	if reveal {
-		var b strings.Builder
-		for _, k := range keys {
-			b.WriteString(k + "=" + dotenvQuote(bundle[k]) + "\n")
-		}
-		_, err := io.WriteString(w, b.String())
+		_, err := io.WriteString(w, dotenvText(bundle))
 		return err
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(bundle)) {
 		fmt.Fprintf(tw, "%s\t%s\n", k, mask(bundle[k]))
 	}
 	return tw.Flush()
 }
 
+// dotenvText is bundle as a .env file, KEY=VALUE a line in key order, that
+// FromDotenv reads back exactly.
+func dotenvText(bundle map[string]string) string {
+	var b strings.Builder
+	for _, k := range slices.Sorted(maps.Keys(bundle)) {
+		b.WriteString(k + "=" + dotenvQuote(bundle[k]) + "\n")
+	}
+	return b.String()
+}
+
 // printBundleKeys prints a table of the named bundles of st: when each was
 // last written, and its keys.
-func printBundleKeys(ctx context.Context, w io.Writer, st *secret.FileStore, names []string) error {
+func printBundleKeys(ctx context.Context, w io.Writer, st bundleStore, names []string) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "NAME\tUPDATED\tKEYS")
 	for _, n := range names {
 		bundle, err := st.Get(ctx, n)
 		if err != nil {
-			return explainBundleError(n, err)
+			return explainBundleError(ctx, st, n, err)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", n, updated(st, n), strings.Join(slices.Sorted(maps.Keys(bundle)), ","))
+		when := "-"
+		if t, ok := updated(st, n); ok {
+			when = t.Format("2006-01-02 15:04:05")
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", n, when, strings.Join(slices.Sorted(maps.Keys(bundle)), ","))
 	}
 	return tw.Flush()
 }
 
-// updated is when bundle name was last written: the modification time of its
-// sealed file, "<name>.sealed" in the store's folder (FileStore's layout).
-func updated(st *secret.FileStore, name string) string {
-	fi, err := os.Stat(filepath.Join(st.Dir(), name+".sealed"))
+// updated is when bundle name was last written, for a store kept in a folder:
+// the modification time of its sealed file, "<name>.sealed" (FileStore's
+// layout). Other stores do not say.
+func updated(st bundleStore, name string) (time.Time, bool) {
+	fst, ok := st.(interface{ Dir() string })
+	if !ok {
+		return time.Time{}, false
+	}
+	fi, err := os.Stat(filepath.Join(fst.Dir(), name+".sealed"))
 	if err != nil {
-		return "-"
+		return time.Time{}, false
 	}
-	return fi.ModTime().Format("2006-01-02 15:04:05")
-}
-
-// explainBundleError says plainly that a bundle does not exist.
-func explainBundleError(name string, err error) error {
-	if errors.Is(err, secret.ErrNotFound) {
-		return fmt.Errorf("no bundle named %q in the store (see 'envseal secrets list')", name)
-	}
-	return err
+	return fi.ModTime(), true
 }
 
 // dotenvQuote writes v so that a .env parser reads back exactly v: bare when

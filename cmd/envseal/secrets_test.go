@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -74,6 +76,49 @@ func TestSecretsMergeAndReplace(t *testing.T) {
 	r = s.ok("", "secrets", "get", "app")
 	assert.NotContains(t, r.stdout, "LONG")
 	assert.Contains(t, r.stdout, "ONLY")
+}
+
+// TestSecretsJSON checks the JSON of secrets list and get: values only
+// with --reveal, lengths always.
+func TestSecretsJSON(t *testing.T) {
+	t.Parallel()
+	s := newSandbox(t)
+	s.ok("", "secrets", "set", "app", "LONG="+fakeLong, "EMPTY=", "SHORT="+fakeShort)
+	s.ok("", "secrets", "set", "db", "URL=fake-db-url")
+
+	r := s.ok("", "secrets", "list", "--json")
+	assert.JSONEq(t, `{"bundles": [{"name": "app"}, {"name": "db"}]}`, r.stdout)
+
+	r = s.ok("", "secrets", "ls", "--json", "--keys")
+	noValues(t, r, fakeLong, fakeShort, "fake-db-url")
+	var list listJSON
+	require.NoError(t, json.Unmarshal([]byte(r.stdout), &list))
+	require.Len(t, list.Bundles, 2)
+	assert.Equal(t, []string{"EMPTY", "LONG", "SHORT"}, list.Bundles[0].Keys)
+	assert.Equal(t, "db", list.Bundles[1].Name)
+	_, err := time.Parse(time.RFC3339, list.Bundles[0].Updated)
+	assert.NoError(t, err, "updated is RFC 3339")
+
+	r = s.ok("", "secrets", "get", "--json", "app")
+	noValues(t, r, fakeLong, fakeShort)
+	assert.JSONEq(t, `{"name": "app", "secrets": [
+		{"key": "EMPTY", "length": 0}, {"key": "LONG", "length": 34}, {"key": "SHORT", "length": 7}]}`, r.stdout)
+
+	r = s.ok("", "secrets", "get", "--json", "app", "SHORT")
+	assert.JSONEq(t, `{"name": "app", "secrets": [{"key": "SHORT", "length": 7}]}`, r.stdout)
+
+	r = s.ok("", "secrets", "get", "--json", "--reveal", "app")
+	assert.JSONEq(t, `{"name": "app", "secrets": [
+		{"key": "EMPTY", "length": 0, "value": ""},
+		{"key": "LONG", "length": 34, "value": "`+fakeLong+`"},
+		{"key": "SHORT", "length": 7, "value": "`+fakeShort+`"}]}`, r.stdout)
+
+	s.ok("", "secrets", "set", "app", "BYTES=fake-\xff")
+	r = s.run("", "secrets", "get", "--json", "--reveal", "app", "BYTES")
+	assert.Equal(t, exitFailure, r.code)
+	assert.Contains(t, r.stderr, "the value of BYTES is not valid UTF-8")
+	r = s.ok("", "secrets", "get", "--json", "app", "BYTES")
+	assert.JSONEq(t, `{"name": "app", "secrets": [{"key": "BYTES", "length": 6}]}`, r.stdout)
 }
 
 // TestSecretsListAndDelete lists bundles, with their key names, never their

@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/envseal/secret"
@@ -14,7 +16,8 @@ import (
 // order their flags appear on the command line, and the manifest.
 type resolution struct {
 	sources    []secret.Source
-	needsStore bool // a --secret was given
+	needsStore bool     // a --secret was given
+	names      []string // of the --secret flags, in order
 	manifest   string
 	strict     bool
 }
@@ -63,12 +66,27 @@ func (r *resolution) addFlags(fs *pflag.FlagSet) {
 	fs.Var(sourceFlag{r, "env", fromEnvFlag}, "env", "set `KEY=VALUE` (repeatable)")
 }
 
+// addSourceCompletion completes the bundle names of --secret.
+func (a *app) addSourceCompletion(cmd *cobra.Command) {
+	// The flag exists: the error cannot happen.
+	_ = cmd.RegisterFlagCompletionFunc("secret", a.completeBundleNames)
+}
+
 func fromDotenv(path string) (secret.Source, error) { return secret.FromDotenv(path), nil }
 func fromDir(dir string) (secret.Source, error)     { return secret.FromDir(dir), nil }
 
-// fromName is a bundle of the store, which resolve then opens.
+// fromName is a bundle of the store, which resolve then opens. A name that
+// is not a bundle name is not repeated: it may be a value.
 func (r *resolution) fromName(name string) (secret.Source, error) {
+	if !validBundleName(name) {
+		hint := notANameHint(name, bundleNameRule)
+		if strings.Contains(name, "=") {
+			hint += "; to set one key, use --env KEY=VALUE"
+		}
+		return nil, fmt.Errorf("wants a bundle name: %s", hint)
+	}
 	r.needsStore = true
+	r.names = append(r.names, name)
 	return secret.FromName(name), nil
 }
 
@@ -93,7 +111,8 @@ func (r *resolution) strictNeedsManifest(cmd *cobra.Command, _ []string) error {
 const resolutionHelp = `Sources apply in the order their flags are given on the command line: for
 each key, the last source that sets it wins, whatever the kinds of the flags
 (--secret base --dotenv .env --env MODE=dev: .env overrides the bundle, MODE
-overrides both). The store is opened only when --secret is given.
+overrides both). The store is opened only when --secret is given, and its
+folder is never created.
 
 ` + storeHelp
 
@@ -113,21 +132,48 @@ func (a *app) resolve(ctx context.Context, r *resolution, validate bool) (*secre
 	if validate {
 		res.Manifest, res.Strict = m, r.strict
 	}
+	var st bundleStore
 	if r.needsStore {
-		st, err := a.openStore()
-		if err != nil {
+		var err error
+		if st, err = a.openExistingStore(); err != nil {
 			return nil, nil, err
 		}
 		res.Store = st
 	}
 	env, err := res.Resolve(ctx, r.sources...)
+	if err != nil && st != nil && errors.Is(err, secret.ErrNotFound) {
+		err = suggestBundle(ctx, st, r.names, err)
+	}
 	return env, m, err
+}
+
+// suggestBundle adds to err, the error of a source not found, the names
+// close to the first of names that the store st does not have: the bundle
+// whose --secret failed, as sources load in order.
+func suggestBundle(ctx context.Context, st bundleStore, names []string, err error) error {
+	have, lerr := st.List(ctx)
+	if lerr != nil {
+		return err
+	}
+	for _, n := range names {
+		if slices.Contains(have, n) {
+			continue
+		}
+		if s := suggestNames(n, have); len(s) > 0 {
+			return fmt.Errorf("%w; did you mean --secret %s?", err, quoteList(s))
+		}
+		return err
+	}
+	return err
 }
 
 // flagSource is one --env KEY=VALUE. Its name is "flag:--env".
 type flagSource struct{ key, value string }
 
 func (flagSource) Name() string { return "flag:--env" }
+
+// Format prints the source's name, never its value, whatever the verb.
+func (s flagSource) Format(f fmt.State, _ rune) { fmt.Fprint(f, s.Name()) }
 
 func (s flagSource) Load(context.Context) (map[string]string, error) {
 	return map[string]string{s.key: s.value}, nil

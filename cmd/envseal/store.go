@@ -1,0 +1,203 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/envseal/secret"
+)
+
+// bundleStore is what the commands need of a store. *secret.FileStore is
+// one; so is any secret.WritableStore. The commands use these methods only,
+// so that another kind of store can take the FileStore's place.
+type bundleStore interface {
+	secret.Store
+	Set(ctx context.Context, name string, env map[string]string) error
+	Update(ctx context.Context, name string, fn func(env map[string]string) error) error
+	Delete(ctx context.Context, name string) error
+	List(ctx context.Context) ([]string, error)
+}
+
+var _ bundleStore = (*secret.FileStore)(nil)
+
+// storeDir is the folder of the store named by --store, else the default.
+func (a *app) storeDir() (string, error) {
+	if a.storeFlag != "" {
+		return a.storeFlag, nil
+	}
+	return a.env.defaultStoreDir()
+}
+
+// openStore opens the store for a command that may create a bundle (set,
+// import), with the key from the environment or the default key file. It
+// creates the store's folder if needed.
+func (a *app) openStore() (bundleStore, error) {
+	key, err := a.env.loadKey()
+	if err != nil {
+		return nil, a.explainKeyError(err)
+	}
+	dir, err := a.storeDir()
+	if err != nil {
+		return nil, err
+	}
+	return secret.OpenFileStore(dir, key)
+}
+
+// openExistingStore opens the store for a command that reads it or changes
+// bundles already in it (get, list, export, check, run, completion, delete,
+// unset). It never creates the store's folder: when there is none, the store
+// is empty, and the folder stays absent.
+func (a *app) openExistingStore() (bundleStore, error) {
+	key, err := a.env.loadKey()
+	if err != nil {
+		return nil, a.explainKeyError(err)
+	}
+	dir, err := a.storeDir()
+	if err != nil {
+		return nil, err
+	}
+	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+		return noStore{dir: dir}, nil
+	}
+	return secret.OpenFileStore(dir, key)
+}
+
+// noStore is a store whose folder does not exist: it has no bundles, and
+// no bundle can be created in it.
+type noStore struct{ dir string }
+
+func (noStore) Get(_ context.Context, name string) (map[string]string, error) {
+	return nil, fmt.Errorf("bundle %q: %w", name, secret.ErrNotFound)
+}
+
+func (noStore) List(context.Context) ([]string, error) { return nil, nil }
+
+func (s noStore) Set(context.Context, string, map[string]string) error { return s.readOnly() }
+
+func (s noStore) Update(context.Context, string, func(map[string]string) error) error {
+	return s.readOnly()
+}
+
+func (s noStore) Delete(ctx context.Context, name string) error {
+	_, err := s.Get(ctx, name)
+	return err
+}
+
+func (s noStore) readOnly() error {
+	return fmt.Errorf("store folder %s does not exist, and this command does not create it (see 'envseal secrets set')", s.dir)
+}
+
+// bundleNameRule is the rule for bundle names, as the library checks it.
+const bundleNameRule = "[a-z0-9][a-z0-9_-]{0,63}"
+
+// validBundleName reports whether name matches bundleNameRule.
+//
+// TODO(layout): use the library's check when it exports one.
+func validBundleName(name string) bool {
+	if name == "" || len(name) > 64 {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		switch c := name[i]; {
+		case 'a' <= c && c <= 'z', '0' <= c && c <= '9':
+		case (c == '_' || c == '-') && i > 0:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// checkBundleArg checks that args[i] is a bundle name. The error names the
+// argument by its position, never by its text: a value typed where a name
+// goes must not be printed.
+func checkBundleArg(args []string, i int) error {
+	if validBundleName(args[i]) {
+		return nil
+	}
+	return fmt.Errorf("argument %d is not a bundle name: %s", i+1, notANameHint(args[i], bundleNameRule))
+}
+
+// notANameHint says why s, which is not printed, is not a name following
+// rule.
+func notANameHint(s, rule string) string {
+	if strings.Contains(s, "=") {
+		return "it looks like KEY=VALUE (not shown), and a name goes here: want " + rule
+	}
+	return "want " + rule + " (it is not shown: it may be a value typed in the wrong place)"
+}
+
+// explainBundleError says plainly that a bundle does not exist, and which
+// bundles of st have a name close to it.
+func explainBundleError(ctx context.Context, st bundleStore, name string, err error) error {
+	if !errors.Is(err, secret.ErrNotFound) {
+		return err
+	}
+	msg := fmt.Sprintf("no bundle named %q in the store", name)
+	if names, lerr := st.List(ctx); lerr == nil {
+		if s := suggestNames(name, names); len(s) > 0 {
+			return fmt.Errorf("%s; did you mean %s?", msg, quoteList(s))
+		}
+	}
+	return fmt.Errorf("%s (see 'envseal secrets list')", msg)
+}
+
+// suggestNames returns the names among names that typed is likely a typo
+// of: one edit away from it (two, when it has six bytes or more), or, when
+// it has three or more, starting with it or the start of it. They are names
+// that exist; typed itself is never among them.
+func suggestNames(typed string, names []string) []string {
+	maxEdits := 1
+	if len(typed) >= 6 {
+		maxEdits = 2
+	}
+	var out []string
+	for _, n := range names {
+		if n == typed {
+			continue
+		}
+		if editDistance(typed, n) <= maxEdits || len(typed) >= 3 && (strings.HasPrefix(n, typed) || strings.HasPrefix(typed, n)) {
+			out = append(out, n)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// quoteList is "a", "a" or "b", "a", "b" or "c".
+func quoteList(s []string) string {
+	q := make([]string, len(s))
+	for i, v := range s {
+		q[i] = fmt.Sprintf("%q", v)
+	}
+	if len(q) == 1 {
+		return q[0]
+	}
+	return strings.Join(q[:len(q)-1], ", ") + " or " + q[len(q)-1]
+}
+
+// editDistance is the Levenshtein distance between a and b, in bytes.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
