@@ -4,8 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"maps"
 	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/envseal/secret"
@@ -21,22 +24,26 @@ func newSecretsSetCmd(a *app) *cobra.Command {
 	var assigns []assignment
 	var replace bool
 	cmd := &cobra.Command{
-		Use:                   "set NAME [KEY=VALUE | KEY=@FILE | KEY=-]... [--from-dotenv FILE]... [--replace]",
+		Use:                   "set NAME [KEY=VALUE | KEY=@./FILE | KEY=-]... [--from-dotenv FILE]... [--replace]",
 		DisableFlagsInUseLine: true,
 		Short:                 "Set secrets in a bundle, creating it if needed",
 		Long: `Set secrets in bundle NAME. The keys given are merged into the bundle under
 the store's lock; other keys are kept. With --replace the bundle is replaced
-by exactly the keys given.
+by exactly the keys given, and envseal names the keys that this removed.
 
-  KEY=VALUE   the value itself (it stays in your shell history)
-  KEY=@FILE   the content of FILE, one trailing newline removed
-  KEY=-       standard input, one trailing newline removed (one key only);
-              on a terminal, a prompt reads one line without echoing it
+  KEY=VALUE       the value itself (it stays in your shell history)
+  KEY=@/PATH      the content of a file, one trailing newline removed; the
+  KEY=@./PATH     path after @ must start with /, ./ or ../ (so a value that
+                  happens to start with @ is never taken for a file name)
+  KEY=-           standard input, one trailing newline removed (one key
+                  only); on a terminal, a prompt reads one line without
+                  echoing it
 
 --from-dotenv reads keys from .env files, in order; KEY=... arguments win over
 them. An empty value is given as KEY= (an empty file or standard input is
 refused as a likely mistake). A value that itself starts with @, or is -, is
-given through a file or standard input.
+given through standard input or a .env file. Errors never print a value, nor
+the text after @.
 
 ` + storeHelp,
 		Example: `  envseal secrets set openai OPENAI_API_KEY=-
@@ -47,6 +54,7 @@ given through a file or standard input.
 			assigns, err = parseSetArgs(args, len(dotenv) > 0)
 			return err
 		},
+		ValidArgsFunction: a.completeNameThenKeys(0),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			vals, err := readValues(cmd, dotenv, assigns)
 			if err != nil {
@@ -61,25 +69,45 @@ given through a file or standard input.
 }
 
 // setBundle merges vals into the bundle name, or with replace, makes them
-// the whole bundle.
+// the whole bundle, and says on standard error how many keys it set and,
+// with replace, which keys it removed.
 func (a *app) setBundle(cmd *cobra.Command, name string, vals map[string]string, replace bool) error {
 	st, err := a.openStore()
 	if err != nil {
 		return err
 	}
-	if replace {
-		err = st.Set(cmd.Context(), name, vals)
-	} else {
-		err = st.Update(cmd.Context(), name, func(env map[string]string) error {
-			maps.Copy(env, vals)
-			return nil
-		})
-	}
+	var removed []string
+	err = st.Update(cmd.Context(), name, func(env map[string]string) error {
+		removed = removed[:0]
+		if replace {
+			for k := range env {
+				if _, ok := vals[k]; !ok {
+					removed = append(removed, k)
+				}
+			}
+			clear(env)
+		}
+		maps.Copy(env, vals)
+		return nil
+	})
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(cmd.ErrOrStderr(), "envseal: set %d key(s) in %s\n", len(vals), name)
+	msg := fmt.Sprintf("envseal: set %d key(s) in %s", len(vals), name)
+	if replace {
+		msg += "; --replace removed " + keyList(removed)
+	}
+	fmt.Fprintln(cmd.ErrOrStderr(), msg)
 	return nil
+}
+
+// keyList is "no other key", or the number of keys and their names, sorted.
+func keyList(keys []string) string {
+	if len(keys) == 0 {
+		return "no other key"
+	}
+	slices.Sort(keys)
+	return fmt.Sprintf("%d other key(s): %s", len(keys), strings.Join(keys, ", "))
 }
 
 // parseSetArgs checks the arguments of secrets set, NAME and its
@@ -89,14 +117,24 @@ func parseSetArgs(args []string, haveDotenv bool) ([]assignment, error) {
 	switch {
 	case len(args) == 0:
 		return nil, errors.New("missing NAME")
-	case len(args) == 1 && !haveDotenv:
+	case strings.Contains(args[0], "="):
+		return nil, errors.New("argument 1 looks like KEY=VALUE (not shown), but NAME goes first: envseal secrets set NAME KEY=VALUE...")
+	}
+	if err := checkBundleArg(args, 0); err != nil {
+		return nil, err
+	}
+	if len(args) == 1 && !haveDotenv {
 		return nil, errors.New("nothing to set: give KEY=VALUE arguments or --from-dotenv")
 	}
 	return parseAssignments(args[1:])
 }
 
-// assignment is one KEY=VALUE, KEY=@FILE or KEY=- argument of secrets set.
-type assignment struct{ key, value string }
+// assignment is one KEY=VALUE, KEY=@FILE or KEY=- argument of secrets set,
+// argument pos of the command.
+type assignment struct {
+	key, value string
+	pos        int
+}
 
 // parseAssignments checks the KEY=... arguments of secrets set. Its errors
 // never quote an argument: it may be a value typed in the wrong place.
@@ -119,7 +157,11 @@ func parseAssignments(args []string) ([]assignment, error) {
 			}
 			usedStdin = true
 		}
-		out = append(out, assignment{k, v})
+		if path, ok := strings.CutPrefix(v, "@"); ok && !explicitPath(path) {
+			return nil, fmt.Errorf("argument %d: %s=@... reads a file, but the text after @ (not shown) is not a path starting with /, ./ or ../; "+
+				"for a file in this folder write %s=@./FILE; to set a value that starts with @, give it through standard input (%s=-)", pos, k, k, k)
+		}
+		out = append(out, assignment{k, v, pos})
 	}
 	return out, nil
 }
@@ -156,7 +198,7 @@ func readValue(cmd *cobra.Command, a assignment) (string, error) {
 	case a.value == "-":
 		return readStdinValue(cmd.InOrStdin(), cmd.ErrOrStderr(), a.key)
 	case strings.HasPrefix(a.value, "@"):
-		return readFileValue(a.value[1:], a.key)
+		return readFileValue(a.value[1:], a)
 	}
 	return a.value, nil
 }
@@ -186,23 +228,43 @@ func readStdinValue(stdin io.Reader, stderr io.Writer, key string) (string, erro
 	return v, nil
 }
 
-// readFileValue reads the value of key from the file at path, less one
-// trailing newline. An empty value is refused as a likely mistake.
-func readFileValue(path, key string) (string, error) {
+// explicitPath reports whether p is a path that says it is one: absolute,
+// or starting with ./ or ../ (or .\ and ..\ on Windows).
+func explicitPath(p string) bool {
+	if filepath.IsAbs(p) || strings.HasPrefix(p, "./") || strings.HasPrefix(p, "../") {
+		return true
+	}
+	return filepath.Separator == '\\' && (strings.HasPrefix(p, `.\`) || strings.HasPrefix(p, `..\`))
+}
+
+// readFileValue reads the value of the assignment a from the file at path,
+// less one trailing newline. An empty value is refused as a likely mistake.
+// Its errors name the key and the argument, never the path: it came after
+// an @ that might have started a value.
+func readFileValue(path string, a assignment) (string, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return "", fmt.Errorf("reading %s: %w", key, err)
+		return "", fmt.Errorf("argument %d: reading the file for %s: %w", a.pos, a.key, withoutPath(err))
 	}
 	b, err := readLimited(f)
 	f.Close()
 	if err != nil {
-		return "", fmt.Errorf("reading %s from %s: %w", key, path, err)
+		return "", fmt.Errorf("argument %d: reading the file for %s: %w", a.pos, a.key, withoutPath(err))
 	}
 	v := trimNewline(b)
 	if v == "" {
-		return "", fmt.Errorf("%s is empty: no value for %s, nothing was set (to set an empty value, give %s=)", path, key, key)
+		return "", fmt.Errorf("argument %d: the file for %s is empty: no value for %s, nothing was set (to set an empty value, give %s=)", a.pos, a.key, a.key, a.key)
 	}
 	return v, nil
+}
+
+// withoutPath is err less the path that an *fs.PathError names.
+func withoutPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }
 
 // readLimited reads all of r, up to maxValueFile bytes.

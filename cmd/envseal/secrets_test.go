@@ -63,19 +63,26 @@ func TestSecretsSetAndGet(t *testing.T) {
 }
 
 // TestSecretsMergeAndReplace checks that set merges into a bundle, and that
-// set --replace does not.
+// set --replace does not, and names the keys it removed.
 func TestSecretsMergeAndReplace(t *testing.T) {
 	t.Parallel()
 	s := newSandbox(t)
 	s.ok("", "secrets", "set", "app", "LONG="+fakeLong)
-	s.ok("", "secrets", "set", "app", "EXTRA=fake-extra-value")
-	r := s.ok("", "secrets", "get", "app")
+	r := s.ok("", "secrets", "set", "app", "EXTRA=fake-extra-value")
+	assert.Equal(t, "envseal: set 1 key(s) in app\n", r.stderr)
+	r = s.ok("", "secrets", "get", "app")
 	assert.Contains(t, r.stdout, "LONG")
 	assert.Contains(t, r.stdout, "EXTRA")
-	s.ok("", "secrets", "set", "--replace", "app", "ONLY=fake-only-value")
+	r = s.ok("", "secrets", "set", "--replace", "app", "ONLY=fake-only-value", "EXTRA=fake-extra-value-2")
+	assert.Equal(t, "envseal: set 2 key(s) in app; --replace removed 1 other key(s): LONG\n", r.stderr)
+	noValues(t, r, fakeLong, "fake-extra-value", "fake-only-value")
 	r = s.ok("", "secrets", "get", "app")
 	assert.NotContains(t, r.stdout, "LONG")
 	assert.Contains(t, r.stdout, "ONLY")
+	r = s.ok("", "secrets", "set", "--replace", "app", "ONLY=fake-only-value", "EXTRA=fake-extra-value-2")
+	assert.Equal(t, "envseal: set 2 key(s) in app; --replace removed no other key\n", r.stderr)
+	r = s.ok("", "secrets", "set", "--replace", "new", "A=fake-a")
+	assert.Equal(t, "envseal: set 1 key(s) in new; --replace removed no other key\n", r.stderr)
 }
 
 // TestSecretsJSON checks the JSON of secrets list and get: values only
@@ -155,13 +162,13 @@ func TestSecretsSetErrors(t *testing.T) {
 		want  string
 	}{
 		{"invalid key", []string{"app", "9BAD=fake-value-x"}, "", 2, "argument 2"},
-		{"missing file", []string{"app", "A=@/nonexistent/fake-path"}, "", 1, "reading A"},
+		{"missing file", []string{"app", "A=@/nonexistent/fake-value-x"}, "", 1, "argument 2: reading the file for A: no such file or directory"},
 		{"stdin twice", []string{"app", "A=-", "B=-"}, "fake-in", 2, "only one key"},
-		{"empty file", []string{"app", "A=@" + os.DevNull}, "", 1, os.DevNull + " is empty: no value for A"},
+		{"empty file", []string{"app", "A=@" + os.DevNull}, "", 1, "argument 2: the file for A is empty: no value for A"},
 		{"empty stdin", []string{"app", "A=-"}, "", 1, "standard input is empty: no value for A"},
 		{"stdin just a newline", []string{"app", "A=-"}, "\n", 1, "standard input is empty"},
 		{"missing dotenv", []string{"app", "--from-dotenv", "/nonexistent.env"}, "", 1, "nonexistent.env"},
-		{"bad bundle name", []string{"Bad Name!", "A=fake-value-y"}, "", 1, "invalid bundle name"},
+		{"bad bundle name", []string{"Bad Name!", "A=fake-value-y"}, "", 2, "argument 1 is not a bundle name"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
