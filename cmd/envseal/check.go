@@ -33,7 +33,7 @@ type checkReport struct {
 }
 
 func newCheckCmd(a *app) *cobra.Command {
-	var r resolution
+	r := resolution{lookup: a.env.lookup}
 	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "check [flags]",

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
+	"strings"
 
 	"github.com/envseal/secret"
 )
@@ -15,7 +17,7 @@ type environment struct {
 	// getenv looks up ENVSEAL_STORE, ENVSEAL_KEY_FILE and ENVSEAL_KEY.
 	getenv func(string) string
 	// environ is the environment that run starts COMMAND with, less the
-	// key variables.
+	// key variables, and where --pass finds its variables.
 	environ []string
 	// configDir is the user config dir, as os.UserConfigDir.
 	configDir func() (string, error)
@@ -32,6 +34,18 @@ func processEnvironment() *environment {
 		configDir: os.UserConfigDir,
 		loadKey:   secret.LoadKey,
 	}
+}
+
+// lookup returns the variable k of the environment (environ), and whether
+// it is set. Of several entries for k, the first counts, as for os.Getenv;
+// on Windows, names are compared without regard to case, as there.
+func (e *environment) lookup(k string) (string, bool) {
+	for _, kv := range e.environ {
+		if name, v, ok := strings.Cut(kv, "="); ok && (name == k || runtime.GOOS == "windows" && strings.EqualFold(name, k)) {
+			return v, true
+		}
+	}
+	return "", false
 }
 
 // The variables that name the store and its key.

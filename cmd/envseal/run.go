@@ -13,7 +13,7 @@ import (
 )
 
 func newRunCmd(a *app) *cobra.Command {
-	var r resolution
+	r := resolution{lookup: a.env.lookup}
 	var redact bool
 	cmd := &cobra.Command{
 		Use:   "run [flags] -- COMMAND [ARGS...]",

@@ -20,6 +20,9 @@ type resolution struct {
 	names      []string // of the --secret flags, in order
 	manifest   string
 	strict     bool
+
+	// lookup finds a variable of envseal's own environment, for --pass.
+	lookup func(string) (string, bool)
 }
 
 // sourceFlag is a pflag.Value that appends a source to a list shared with
@@ -64,6 +67,7 @@ func (r *resolution) addFlags(fs *pflag.FlagSet) {
 	fs.Var(sourceFlag{r, "secret", r.fromName}, "secret", "load the bundle `NAME` from the store (repeatable)")
 	fs.Var(sourceFlag{r, "dir", fromDir}, "dir", "load a secret folder `DIR`, one file per key (repeatable)")
 	fs.Var(sourceFlag{r, "env", fromEnvFlag}, "env", "set `KEY=VALUE` (repeatable)")
+	fs.Var(sourceFlag{r, "pass", r.fromPass}, "pass", "pass envseal's variable `KEY`, or LOCAL_NAME as KEY with KEY=LOCAL_NAME (repeatable)")
 }
 
 // addSourceCompletion completes the bundle names of --secret.
@@ -90,6 +94,82 @@ func (r *resolution) fromName(name string) (secret.Source, error) {
 	return secret.FromName(name), nil
 }
 
+// fromPass is the source of one --pass KEY or --pass KEY=LOCAL_NAME: the
+// variable LOCAL_NAME (or KEY) of envseal's own environment, as KEY. It
+// looks the variable up now: envseal's environment does not change while it
+// runs. An unset variable is reported by resolve, with the others unset.
+func (r *resolution) fromPass(arg string) (secret.Source, error) {
+	key, local, renamed := strings.Cut(arg, "=")
+	if !renamed {
+		local = key
+	}
+	switch {
+	case !secret.ValidKey(key):
+		return nil, fmt.Errorf("wants KEY or KEY=LOCAL_NAME, KEY a key name %s", keyRule)
+	case !secret.ValidKey(local):
+		return nil, fmt.Errorf("wants KEY=LOCAL_NAME, LOCAL_NAME a variable name %s (not shown: it may be a value; --env KEY=VALUE sets a value)", keyRule)
+	case local == envKey || local == envKeyFile:
+		return nil, fmt.Errorf("will not pass %s: the store key is not given to COMMAND", local)
+	}
+	v, ok := r.lookup(local)
+	return passSource{key: key, local: local, value: v, set: ok}, nil
+}
+
+// passSource is one --pass. Its name is "pass:" and the variable's name.
+type passSource struct {
+	key, local string
+	value      string
+	set        bool
+}
+
+func (s passSource) Name() string { return "pass:" + s.local }
+
+// Format prints the source's name, never its value, whatever the verb.
+func (s passSource) Format(f fmt.State, _ rune) { fmt.Fprint(f, s.Name()) }
+
+func (s passSource) Load(context.Context) (map[string]string, error) {
+	if !s.set {
+		return nil, fmt.Errorf("%w: not set in envseal's environment", secret.ErrNotFound)
+	}
+	return map[string]string{s.key: s.value}, nil
+}
+
+// unsetPassed checks that the variables of every --pass are set, and
+// otherwise names them all, in one error. The name of a variable is shown
+// when it is written as environment variables are by convention (capitals,
+// digits, _); another one is named by its flag's position, as it may be a
+// value typed in the wrong place.
+func (r *resolution) unsetPassed() error {
+	var unset []string
+	for i, src := range r.sources {
+		p, ok := src.(passSource)
+		if !ok || p.set {
+			continue
+		}
+		if conventionalName(p.local) {
+			unset = append(unset, p.local)
+		} else {
+			unset = append(unset, fmt.Sprintf("the variable of source flag %d (lower case, not shown)", i+1))
+		}
+	}
+	if len(unset) == 0 {
+		return nil
+	}
+	return fmt.Errorf("--pass: not set in envseal's environment: %s", strings.Join(unset, ", "))
+}
+
+// conventionalName reports whether s is written as environment variables
+// usually are: [A-Z_][A-Z0-9_]*.
+func conventionalName(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('A' <= c && c <= 'Z' || c == '_' || i > 0 && '0' <= c && c <= '9') {
+			return false
+		}
+	}
+	return s != ""
+}
+
 // fromEnvFlag is the source of one --env KEY=VALUE.
 func fromEnvFlag(kv string) (secret.Source, error) {
 	k, v, ok := strings.Cut(kv, "=")
@@ -114,6 +194,12 @@ each key, the last source that sets it wins, whatever the kinds of the flags
 overrides both). The store is opened only when --secret is given, and its
 folder is never created.
 
+--pass KEY takes the variable KEY of envseal's own environment; --pass
+KEY=LOCAL_NAME takes LOCAL_NAME and calls it KEY (as a CI job whose secrets
+arrive as variables needs). Its origin is pass:LOCAL_NAME. A variable set to
+"" counts as set; an unset one is an error naming it (its value is never
+shown). ENVSEAL_KEY and ENVSEAL_KEY_FILE cannot be passed.
+
 ` + storeHelp
 
 // resolve loads the manifest, if any, and the sources in order. With
@@ -131,6 +217,9 @@ func (a *app) resolve(ctx context.Context, r *resolution, validate bool) (*secre
 	}
 	if validate {
 		res.Manifest, res.Strict = m, r.strict
+	}
+	if err := r.unsetPassed(); err != nil {
+		return nil, nil, err
 	}
 	var st bundleStore
 	if r.needsStore {
