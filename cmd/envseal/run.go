@@ -43,11 +43,19 @@ group, or envseal with SIGTERM. On Windows, Ctrl-C reaches COMMAND from the
 console, and envseal waits for it.
 
 The exit code is COMMAND's, 128+N when it died from signal N, 127 when it is
-not found, 126 when it cannot be run.`,
+not found, 126 when it cannot be run.
+
+Everything after -- is COMMAND's, flags included. Without --, COMMAND is the
+first argument that is not a flag, and what follows it is COMMAND's too; but
+if any of it is spelled like one of run's own flags (--redact, --secret,
+--env=..., --store and every other flag listed below, except --help), envseal
+refuses to guess whose it is: it runs nothing, exits 2, and asks for -- before
+COMMAND (the flag is then COMMAND's) or the flag before COMMAND (it is then
+envseal's).`,
 		Example: `  envseal run --secret openai -- python app.py
   envseal run --manifest inf.yml --secret base --dotenv .env --env MODE=dev -- ./worker
   envseal run --dir /run/secrets --redact -- ./server --port 8080`,
-		Args:    argsBetween(1, -1, "COMMAND: envseal run [flags] -- COMMAND [ARGS...]"),
+		Args:    commandArgs,
 		PreRunE: r.strictNeedsManifest,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			env, _, err := a.resolve(cmd.Context(), &r, true)
@@ -63,6 +71,39 @@ not found, 126 when it cannot be run.`,
 	// Flags after COMMAND belong to it.
 	cmd.Flags().SetInterspersed(false)
 	return cmd
+}
+
+// commandArgs is the Args of run: COMMAND [ARGS...], and no flag of run's
+// own among ARGS unless -- came before COMMAND.
+func commandArgs(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return errors.New("missing COMMAND: envseal run [flags] -- COMMAND [ARGS...]")
+	}
+	if cmd.ArgsLenAtDash() == 0 {
+		return nil // -- came before COMMAND: all of it is COMMAND's
+	}
+	for _, arg := range args[1:] {
+		if name, ok := ownFlag(cmd, arg); ok {
+			return fmt.Errorf("--%s after COMMAND: envseal will not guess whether it is envseal's or COMMAND's; "+
+				"put -- before COMMAND to give it to COMMAND, or move it before COMMAND for envseal", name)
+		}
+	}
+	return nil
+}
+
+// ownFlag reports whether arg is spelled like a long flag of cmd (--NAME or
+// --NAME=...), other than --help, and returns NAME. Only the name is
+// returned: what follows = may be a value.
+func ownFlag(cmd *cobra.Command, arg string) (string, bool) {
+	name, ok := strings.CutPrefix(arg, "--")
+	if !ok || name == "" {
+		return "", false
+	}
+	name, _, _ = strings.Cut(name, "=")
+	if name == "help" || cmd.Flags().Lookup(name) == nil {
+		return "", false
+	}
+	return name, true
 }
 
 // outputWaitDelay is how long run keeps copying COMMAND's output after

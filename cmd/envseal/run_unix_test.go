@@ -84,9 +84,9 @@ func TestRunExitCodes(t *testing.T) {
 			assert.Equal(t, tt.stderr, r.stderr)
 		})
 	}
-	t.Run("flags after COMMAND are its own", func(t *testing.T) {
+	t.Run("after --, flags are COMMAND's", func(t *testing.T) {
 		t.Parallel()
-		r := s.ok("", append([]string{"run"}, helper(t, "env", "--secret")...)...)
+		r := s.ok("", append([]string{"run", "--"}, helper(t, "env", "--secret")...)...)
 		assert.Equal(t, "--secret unset\n", r.stdout)
 	})
 }
