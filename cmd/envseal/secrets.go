@@ -29,7 +29,7 @@ matches ` + bundleNameRule + `; a key matches [A-Za-z_][A-Za-z0-9_]*.
 		Args: noSubcommand,
 		RunE: showHelp,
 	}
-	cmd.AddCommand(newSecretsSetCmd(a), newSecretsGetCmd(a), newSecretsListCmd(a), newSecretsDeleteCmd(a))
+	cmd.AddCommand(newSecretsSetCmd(a), newSecretsGetCmd(a), newSecretsListCmd(a), newSecretsDeleteCmd(a), newSecretsUnsetCmd(a))
 	return cmd
 }
 
@@ -256,7 +256,8 @@ func newSecretsDeleteCmd(a *app) *cobra.Command {
 		Short:   "Delete a bundle",
 		Long: `Delete bundle NAME and every secret in it, under the store's lock. There is
 no undo: 'envseal secrets get --reveal NAME > NAME.env' first keeps a copy
-(in clear text; remove it when done).
+(in clear text; remove it when done). To remove some keys only, see
+'envseal secrets unset'.
 
 ` + storeHelp,
 		Example:           `  envseal secrets delete staging`,

@@ -28,10 +28,12 @@ func TestReadOnlyCommandsCreateNoStore(t *testing.T) {
 		{"get --json", []string{"secrets", "get", "--json", "app", "KEY"}, 1, "", "no bundle named \"app\""},
 		{"delete", []string{"secrets", "delete", "app"}, 1, "", "no bundle named \"app\""},
 		{"rm", []string{"secrets", "rm", "app"}, 1, "", "no bundle named \"app\""},
+		{"unset", []string{"secrets", "unset", "app", "KEY"}, 1, "", "no bundle named \"app\""},
 		{"check", []string{"check", "--secret", "app"}, 1, "", "app"},
 		{"run", []string{"run", "--secret", "app", "--", "fake-command-never-run"}, 1, "", "app"},
 		{"complete get", []string{"__complete", "secrets", "get", ""}, 0, ":4\n", ""},
 		{"complete run --secret", []string{"__complete", "run", "--secret", ""}, 0, ":4\n", ""},
+		{"complete unset keys", []string{"__complete", "secrets", "unset", "app", ""}, 0, ":4\n", ""},
 		{"completion script", []string{"completion", "bash"}, 0, "", ""},
 	}
 	for _, tt := range tests {
@@ -73,6 +75,7 @@ func TestBundleSuggestions(t *testing.T) {
 		{"get, prefix", []string{"secrets", "get", "openai-p"}, `did you mean "openai" or "openai-prod"?`},
 		{"delete", []string{"secrets", "delete", "postgress"}, `did you mean "postgres"?`},
 		{"rm", []string{"secrets", "rm", "postgress"}, `did you mean "postgres"?`},
+		{"unset", []string{"secrets", "unset", "postgress", "KEY"}, `did you mean "postgres"?`},
 		{"nothing close", []string{"secrets", "get", "zzz"}, `no bundle named "zzz" in the store (see 'envseal secrets list')`},
 	}
 	for _, tt := range tests {
@@ -173,6 +176,7 @@ func TestCompletionOfNames(t *testing.T) {
 		{"get prefix", []string{"secrets", "get", "ap"}, "api\napp\n:4\n"},
 		{"get keys", []string{"secrets", "get", "api", ""}, "TOKEN\nUSER\n:4\n"},
 		{"get no third", []string{"secrets", "get", "api", "TOKEN", ""}, ":4\n"},
+		{"unset keys not given yet", []string{"secrets", "unset", "api", "TOKEN", ""}, "USER\n:4\n"},
 		{"delete names", []string{"secrets", "delete", "d"}, "db\n:4\n"},
 		{"run --secret", []string{"run", "--secret", "d"}, "db\n:4\n"},
 		{"check --secret", []string{"check", "--secret", ""}, "api\napp\ndb\n:4\n"},
