@@ -19,7 +19,8 @@ func TestHelpOnEveryCommand(t *testing.T) {
 	s := newSandbox(t)
 	for _, args := range [][]string{
 		{}, {"key"}, {"key", "generate"}, {"secrets"}, {"secrets", "set"}, {"secrets", "get"},
-		{"secrets", "list"}, {"secrets", "ls"}, {"secrets", "delete"}, {"secrets", "rm"}, {"secrets", "unset"}, {"run"}, {"check"}, {"completion", "bash"},
+		{"secrets", "list"}, {"secrets", "ls"}, {"secrets", "delete"}, {"secrets", "rm"}, {"secrets", "unset"},
+		{"secrets", "import"}, {"secrets", "export"}, {"run"}, {"check"}, {"completion", "bash"},
 	} {
 		t.Run(strings.Join(append([]string{"envseal"}, args...), " "), func(t *testing.T) {
 			t.Parallel()

@@ -2,12 +2,14 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
 
 	"github.com/envseal/secret"
+	"golang.org/x/term"
 )
 
 // environment is what one invocation of envseal reads from outside its
@@ -24,16 +26,25 @@ type environment struct {
 	// loadKey finds the store key, as secret.LoadKey: from the same
 	// variables and config dir.
 	loadKey func() (secret.Key, error)
+	// isTerminal reports whether w, a standard stream, is a terminal.
+	isTerminal func(w io.Writer) bool
 }
 
 // processEnvironment is the environment of this process.
 func processEnvironment() *environment {
 	return &environment{
-		getenv:    os.Getenv,
-		environ:   os.Environ(),
-		configDir: os.UserConfigDir,
-		loadKey:   secret.LoadKey,
+		getenv:     os.Getenv,
+		environ:    os.Environ(),
+		configDir:  os.UserConfigDir,
+		loadKey:    secret.LoadKey,
+		isTerminal: isTerminalFile,
 	}
+}
+
+// isTerminalFile reports whether w is a file that is a terminal.
+func isTerminalFile(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
 }
 
 // lookup returns the variable k of the environment (environ), and whether

@@ -9,13 +9,13 @@ require (
 	github.com/stretchr/testify v1.12.1
 	golang.org/x/sys v0.41.0
 	golang.org/x/term v0.40.0
+	gopkg.in/yaml.v3 v3.0.1
 )
 
 require (
 	github.com/inconshreveable/mousetrap v1.1.0 // indirect
 	github.com/joho/godotenv v1.5.1 // indirect
 	go.yaml.in/yaml/v3 v3.0.5 // indirect
-	gopkg.in/yaml.v3 v3.0.1 // indirect
 )
 
 // The CLI is built from this repository: the library beside it, not a

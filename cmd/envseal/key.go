@@ -120,7 +120,9 @@ func createFile(path string, data []byte) error {
 // replaceFile writes data to a temporary file, mode 0600, beside path and
 // renames it over path: a reader sees the old file or the new, whole.
 func replaceFile(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".key-*")
+	// A dot file: FromDir skips it, should a folder of secrets be read
+	// meanwhile.
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+"-*")
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -21,6 +22,7 @@ type sandbox struct {
 	store string
 	key   string   // the text form; "" runs envseal without ENVSEAL_KEY
 	extra []string // more variables, as KEY=VALUE
+	tty   bool     // whether envseal takes its standard output for a terminal
 }
 
 func newSandbox(t *testing.T) *sandbox {
@@ -63,9 +65,11 @@ func (s *sandbox) environment() *environment {
 		vars[k] = v
 	}
 	getenv := func(k string) string { return vars[k] }
+	tty := s.tty
 	return &environment{
-		getenv:  getenv,
-		environ: environ,
+		getenv:     getenv,
+		environ:    environ,
+		isTerminal: func(io.Writer) bool { return tty },
 		configDir: func() (string, error) {
 			s.t.Error("an in-process test reached for the user config dir: give ENVSEAL_STORE or ENVSEAL_KEY_FILE, or run the binary")
 			return "", errors.New("no user config dir in-process")

@@ -29,7 +29,8 @@ matches ` + bundleNameRule + `; a key matches [A-Za-z_][A-Za-z0-9_]*.
 		Args: noSubcommand,
 		RunE: showHelp,
 	}
-	cmd.AddCommand(newSecretsSetCmd(a), newSecretsGetCmd(a), newSecretsListCmd(a), newSecretsDeleteCmd(a), newSecretsUnsetCmd(a))
+	cmd.AddCommand(newSecretsSetCmd(a), newSecretsGetCmd(a), newSecretsListCmd(a), newSecretsDeleteCmd(a),
+		newSecretsUnsetCmd(a), newSecretsImportCmd(a), newSecretsExportCmd(a))
 	return cmd
 }
 
@@ -70,8 +71,8 @@ func newSecretsGetCmd(a *app) *cobra.Command {
 ` + maskHelp + `
 
 With --reveal, values are printed as they are: one KEY prints its value and a
-newline; a whole bundle prints as a .env file that 'secrets set --from-dotenv'
-reads back exactly.
+newline; a whole bundle prints as a .env file that 'secrets import' and
+'secrets set --from-dotenv' read back exactly.
 
 With --json, the output is one JSON object:
 
@@ -255,9 +256,9 @@ func newSecretsDeleteCmd(a *app) *cobra.Command {
 		Aliases: []string{"rm"},
 		Short:   "Delete a bundle",
 		Long: `Delete bundle NAME and every secret in it, under the store's lock. There is
-no undo: 'envseal secrets get --reveal NAME > NAME.env' first keeps a copy
-(in clear text; remove it when done). To remove some keys only, see
-'envseal secrets unset'.
+no undo: 'envseal secrets export NAME --format dotenv --out NAME.env' first
+keeps a copy (in clear text, mode 0600; remove it when done). To remove some
+keys only, see 'envseal secrets unset'.
 
 ` + storeHelp,
 		Example:           `  envseal secrets delete staging`,

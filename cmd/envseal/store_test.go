@@ -26,6 +26,8 @@ func TestReadOnlyCommandsCreateNoStore(t *testing.T) {
 		{"list --json", []string{"secrets", "list", "--json"}, 0, "{\n  \"bundles\": []\n}\n", ""},
 		{"get", []string{"secrets", "get", "app"}, 1, "", "envseal: no bundle named \"app\" in the store (see 'envseal secrets list')\n"},
 		{"get --json", []string{"secrets", "get", "--json", "app", "KEY"}, 1, "", "no bundle named \"app\""},
+		{"export", []string{"secrets", "export", "app"}, 1, "", "no bundle named \"app\""},
+		{"export dir", []string{"secrets", "export", "app", "--format", "dir", "--out", "out"}, 1, "", "no bundle named \"app\""},
 		{"delete", []string{"secrets", "delete", "app"}, 1, "", "no bundle named \"app\""},
 		{"rm", []string{"secrets", "rm", "app"}, 1, "", "no bundle named \"app\""},
 		{"unset", []string{"secrets", "unset", "app", "KEY"}, 1, "", "no bundle named \"app\""},
@@ -76,6 +78,7 @@ func TestBundleSuggestions(t *testing.T) {
 		{"delete", []string{"secrets", "delete", "postgress"}, `did you mean "postgres"?`},
 		{"rm", []string{"secrets", "rm", "postgress"}, `did you mean "postgres"?`},
 		{"unset", []string{"secrets", "unset", "postgress", "KEY"}, `did you mean "postgres"?`},
+		{"export", []string{"secrets", "export", "postgress"}, `did you mean "postgres"?`},
 		{"nothing close", []string{"secrets", "get", "zzz"}, `no bundle named "zzz" in the store (see 'envseal secrets list')`},
 	}
 	for _, tt := range tests {
@@ -143,6 +146,7 @@ func TestCommandSuggestions(t *testing.T) {
 		{"root", []string{"secret"}, `envseal: unknown command "secret"; did you mean "secrets"?`},
 		{"root prefix", []string{"ru"}, `did you mean "run"?`},
 		{"sub", []string{"secrets", "delet"}, `envseal secrets: unknown command "delet"; did you mean "delete"?`},
+		{"sub import", []string{"secrets", "improt"}, `did you mean "import"?`},
 		{"no suggestion", []string{"secrets", "frobnicate"}, `envseal secrets: unknown command "frobnicate" (see`},
 	}
 	for _, tt := range tests {
@@ -178,6 +182,9 @@ func TestCompletionOfNames(t *testing.T) {
 		{"get no third", []string{"secrets", "get", "api", "TOKEN", ""}, ":4\n"},
 		{"unset keys not given yet", []string{"secrets", "unset", "api", "TOKEN", ""}, "USER\n:4\n"},
 		{"delete names", []string{"secrets", "delete", "d"}, "db\n:4\n"},
+		{"export names", []string{"secrets", "export", "a"}, "api\napp\n:4\n"},
+		{"export formats", []string{"secrets", "export", "api", "--format", ""}, "dotenv\njson\nk8s\ndir\n:4\n"},
+		{"import files", []string{"secrets", "import", "api", ""}, ":0\n"},
 		{"run --secret", []string{"run", "--secret", "d"}, "db\n:4\n"},
 		{"check --secret", []string{"check", "--secret", ""}, "api\napp\ndb\n:4\n"},
 		{"bundle that does not exist", []string{"secrets", "get", "nope", ""}, ":4\n"},
