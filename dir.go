@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/envseal/secret/internal/rules"
 )
 
 // maxDirFileSize caps the size of one file of a secrets folder. Larger files
@@ -137,7 +139,7 @@ func (s dirSource) load(ctx context.Context) (map[string]string, error) {
 		}
 		v, err := readDirEntry(root, s.dir, name, e.Type())
 		if err != nil {
-			errs = append(errs, fmt.Errorf("entry %s: %w", quoteKey(name), err))
+			errs = append(errs, &SourceError{Source: s.Name(), Key: name, Err: err})
 			continue
 		}
 		m[name] = v
@@ -154,8 +156,8 @@ var errLeavesFolder = errors.New("link leaves the folder")
 // readDirEntry reads the value of the entry name of root, whose type from
 // the folder listing is typ. Its errors never hold the file's content.
 func readDirEntry(root *os.Root, dir, name string, typ fs.FileMode) (string, error) {
-	if !ValidKey(name) {
-		return "", errors.New("file name is not a valid key: want [A-Za-z_][A-Za-z0-9_]*")
+	if !rules.ValidKey(name) {
+		return "", errors.New("file name is not a valid key: want " + rules.KeyRule)
 	}
 	isLink := typ&fs.ModeSymlink != 0
 	if isLink {

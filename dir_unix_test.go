@@ -232,58 +232,58 @@ func TestFromDirLinks(t *testing.T) {
 		}, map[string]string{"KEY": "fake-f"}, ""},
 		{"absolute link outside", func(t *testing.T, dir, outside string) {
 			require.NoError(t, os.Symlink(filepath.Join(outside, "TARGET"), filepath.Join(dir, "KEY")))
-		}, nil, "entry KEY: link is absolute: links must be relative and stay inside the folder"},
+		}, nil, "key KEY: link is absolute: links must be relative and stay inside the folder"},
 		{"absolute link to /etc/passwd", func(t *testing.T, dir, outside string) {
 			require.NoError(t, os.Symlink("/etc/passwd", filepath.Join(dir, "KEY")))
-		}, nil, "entry KEY: link is absolute: links must be relative and stay inside the folder"},
+		}, nil, "key KEY: link is absolute: links must be relative and stay inside the folder"},
 		{"absolute link inside", func(t *testing.T, dir, outside string) {
 			writeFiles(t, dir, map[string]string{"REAL": canary}, 0o444)
 			require.NoError(t, os.Symlink(filepath.Join(dir, "REAL"), filepath.Join(dir, "KEY")))
-		}, nil, "entry KEY: link is absolute: links must be relative and stay inside the folder"},
+		}, nil, "key KEY: link is absolute: links must be relative and stay inside the folder"},
 		{"relative link up and out", func(t *testing.T, dir, outside string) {
 			rel, err := filepath.Rel(dir, filepath.Join(outside, "TARGET"))
 			require.NoError(t, err)
 			require.True(t, strings.HasPrefix(rel, ".."))
 			require.NoError(t, os.Symlink(rel, filepath.Join(dir, "KEY")))
-		}, nil, "entry KEY: link leaves the folder"},
+		}, nil, "key KEY: link leaves the folder"},
 		{"link to the parent folder", func(t *testing.T, dir, outside string) {
 			require.NoError(t, os.Symlink("..", filepath.Join(dir, "KEY")))
-		}, nil, "entry KEY: link leaves the folder"},
+		}, nil, "key KEY: link leaves the folder"},
 		{"..data pointing outside", func(t *testing.T, dir, outside string) {
 			rel, err := filepath.Rel(dir, outside)
 			require.NoError(t, err)
 			require.NoError(t, os.Symlink(rel, filepath.Join(dir, "..data")))
 			require.NoError(t, os.Symlink("..data/TARGET", filepath.Join(dir, "KEY")))
-		}, nil, "entry KEY: link leaves the folder"},
+		}, nil, "key KEY: link leaves the folder"},
 		{"..data absolute", func(t *testing.T, dir, outside string) {
 			require.NoError(t, os.Symlink(outside, filepath.Join(dir, "..data")))
 			require.NoError(t, os.Symlink("..data/TARGET", filepath.Join(dir, "KEY")))
-		}, nil, "entry KEY: link leaves the folder"},
+		}, nil, "key KEY: link leaves the folder"},
 		{"dangling link", func(t *testing.T, dir, outside string) {
 			require.NoError(t, os.Symlink("..data/KEY", filepath.Join(dir, "KEY")))
-		}, nil, "entry KEY: link target does not exist"},
+		}, nil, "key KEY: link target does not exist"},
 		{"link loop", func(t *testing.T, dir, outside string) {
 			require.NoError(t, os.Symlink("B", filepath.Join(dir, "A")))
 			require.NoError(t, os.Symlink("A", filepath.Join(dir, "B")))
-		}, nil, "entry A: stat: too many levels of symbolic links\nentry B: stat: too many levels of symbolic links"},
+		}, nil, "key A: stat: too many levels of symbolic links\nkey B: stat: too many levels of symbolic links"},
 		{"link to a hidden folder", func(t *testing.T, dir, outside string) {
 			require.NoError(t, os.Mkdir(filepath.Join(dir, ".d"), 0o755))
 			require.NoError(t, os.Symlink(".d", filepath.Join(dir, "KEY")))
-		}, nil, `entry KEY: is a folder: secrets are files directly in the folder (folders starting with "." are skipped)`},
+		}, nil, `key KEY: is a folder: secrets are files directly in the folder (folders starting with "." are skipped)`},
 		{"FIFO", func(t *testing.T, dir, outside string) {
 			require.NoError(t, syscall.Mkfifo(filepath.Join(dir, "PIPE"), 0o600))
-		}, nil, "entry PIPE: not a regular file"},
+		}, nil, "key PIPE: not a regular file"},
 		{"link to a FIFO", func(t *testing.T, dir, outside string) {
 			require.NoError(t, syscall.Mkfifo(filepath.Join(dir, ".pipe"), 0o600))
 			require.NoError(t, os.Symlink(".pipe", filepath.Join(dir, "KEY")))
-		}, nil, "entry KEY: not a regular file"},
+		}, nil, "key KEY: not a regular file"},
 		{"link to a big file", func(t *testing.T, dir, outside string) {
 			writeFiles(t, dir, map[string]string{".big": strings.Repeat(canary, 1<<20/len(canary)+1)}, 0o444)
 			require.NoError(t, os.Symlink(".big", filepath.Join(dir, "KEY")))
-		}, nil, "entry KEY: file is over the limit of 1048576 bytes"},
+		}, nil, "key KEY: file is over the limit of 1048576 bytes"},
 		{"invalid name of a link", func(t *testing.T, dir, outside string) {
 			require.NoError(t, os.Symlink("/etc/passwd", filepath.Join(dir, "tls.key")))
-		}, nil, `entry "tls.key": file name is not a valid key: want [A-Za-z_][A-Za-z0-9_]*`},
+		}, nil, `key "tls"… (7 bytes): file name is not a valid key: want [A-Za-z_][A-Za-z0-9_]*`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -304,7 +304,7 @@ func TestFromDirLinks(t *testing.T) {
 			}
 			require.Error(t, err)
 			assert.Nil(t, got, "no partial result")
-			assert.Equal(t, tt.msg, err.Error())
+			assert.Equal(t, entryErrors(dir, tt.msg), err.Error())
 			assertNoCanary(t, err)
 		})
 	}
@@ -339,7 +339,7 @@ func TestFromDirUnreadable(t *testing.T) {
 	writeFiles(t, dir, map[string]string{"READABLE": "fake-ok", "LOCKED": canary}, 0o444)
 	require.NoError(t, os.Chmod(filepath.Join(dir, "LOCKED"), 0o000))
 
-	const want = "entry LOCKED: open: permission denied"
+	want := entryErrors(dir, "key LOCKED: open: permission denied")
 	if os.Geteuid() != 0 {
 		got, err := loadDir(t, dir)
 		require.ErrorIs(t, err, fs.ErrPermission)

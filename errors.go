@@ -1,10 +1,20 @@
 package secret
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"strings"
+
+	"github.com/envseal/secret/internal/rules"
+	"github.com/envseal/secret/internal/seal"
 )
+
+// Errors follow one convention, age's and the standard library's: an error
+// says what went wrong and where (a file and line, a source, a key, a
+// bundle), each layer adding only what the error it wraps does not already
+// say; no error starts with the package's or the program's name. The
+// envseal command adds "envseal: " once, where it prints an error.
 
 // ErrNotFound reports a named bundle, file or folder that does not exist.
 // Check for it with errors.Is. An error about a missing file matches
@@ -19,28 +29,93 @@ func (notFoundError) Error() string { return "not found" }
 
 func (notFoundError) Is(target error) bool { return target == fs.ErrNotExist }
 
+// ErrAuthFailed reports a sealed bundle that cannot be opened: the key is
+// wrong, or the bundle was modified, truncated, extended, or copied or
+// renamed from another bundle name or environment, or it is not in a format
+// this package reads. Check for it with [errors.Is].
+//
+// A bundle sealed under another key says so, with the key id it needs and
+// the key id in use (one-way functions of the keys, safe to show); every
+// other failure that depends on the key gives exactly the same message, which
+// names the bundle and nothing else, so that the error is no oracle.
+var ErrAuthFailed = seal.ErrAuthFailed
+
 // SourceError reports a source that failed to load, or that yielded a key or
 // value that breaks the rules of the package. It never contains a value.
+//
+// Its text is the source's name, the key at fault if any, and what went
+// wrong, as in "map: key 1A: invalid key: want [A-Za-z_][A-Za-z0-9_]*". The
+// source's name is left out when the error it wraps already says where it
+// is: a [*ParseError] of a file ("app.env:2: invalid key") or a
+// [*BundleError] (`bundle "openai" not found`).
 type SourceError struct {
 	Source string // the source's Name
-	Key    string // the key at fault, or "" when the whole source failed
-	Err    error  // what went wrong
+	// Key is the key at fault, or "" when the whole source failed. A key
+	// that breaks the key rule may be a value typed in the wrong place, so
+	// it is printed only as a short hint; the field holds it as given.
+	Key string
+	Err error // what went wrong
 }
 
 func (e *SourceError) Error() string {
 	msg := "failed"
 	if e.Err != nil {
-		// The package's own errors say "envseal:" when they stand alone;
-		// here the prefix is already given once.
-		msg = strings.TrimPrefix(e.Err.Error(), "envseal: ")
+		msg = e.Err.Error()
 	}
-	if e.Key == "" {
-		return "envseal: source " + e.Source + ": " + msg
+	if e.Key != "" {
+		return e.Source + ": key " + rules.QuoteKey(e.Key) + ": " + msg
 	}
-	return "envseal: source " + e.Source + ": key " + quoteKey(e.Key) + ": " + msg
+	if locates(e.Err) {
+		return msg
+	}
+	return e.Source + ": " + msg
 }
 
 func (e *SourceError) Unwrap() error { return e.Err }
+
+// GoString is what %#v prints: the fields, with Key shown as in Error, so
+// that a value pasted where a key goes is not printed there either.
+func (e *SourceError) GoString() string {
+	key := ""
+	if e.Key != "" {
+		key = rules.QuoteKey(e.Key)
+	}
+	return fmt.Sprintf("&secret.SourceError{Source: %q, Key: %q, Err: %#v}", e.Source, key, e.Err)
+}
+
+// locates reports whether err already says where it happened, so that a
+// SourceError need not name the source.
+func locates(err error) bool {
+	var pe *ParseError
+	if errors.As(err, &pe) && pe.Path != "" {
+		return true
+	}
+	var be *BundleError
+	return errors.As(err, &be)
+}
+
+// BundleError reports a failure about one bundle of a [Store], naming it.
+// Its text is `bundle "openai" not found` when it wraps [ErrNotFound], and
+// `bundle "openai": what went wrong` otherwise. Bundle is the bundle's name,
+// with its environment in front outside the default one ("prod/openai").
+// Stores return it so that [Resolve] does not name the bundle a second time.
+type BundleError struct {
+	Bundle string
+	Err    error
+}
+
+func (e *BundleError) Error() string {
+	if e.Err == ErrNotFound {
+		return fmt.Sprintf("bundle %q not found", e.Bundle)
+	}
+	msg := "failed"
+	if e.Err != nil {
+		msg = e.Err.Error()
+	}
+	return fmt.Sprintf("bundle %q: %s", e.Bundle, msg)
+}
+
+func (e *BundleError) Unwrap() error { return e.Err }
 
 // ParseError reports a syntax error in a .env file or a manifest. Its text is
 // "path:line: what is wrong"; it never quotes the file's content.
@@ -85,7 +160,7 @@ type ValidationError struct {
 
 func (e *ValidationError) Error() string {
 	var b strings.Builder
-	b.WriteString("envseal: secrets do not satisfy the manifest:")
+	b.WriteString("secrets do not satisfy the manifest:")
 	for _, k := range e.Missing {
 		b.WriteString("\n  missing ")
 		b.WriteString(k)
@@ -99,17 +174,4 @@ func (e *ValidationError) Error() string {
 		b.WriteString(k)
 	}
 	return b.String()
-}
-
-// quoteKey prints a key for an error message. A valid key is shown as it is;
-// an invalid one is quoted and cut short, since it may be mistyped data.
-func quoteKey(k string) string {
-	if ValidKey(k) && len(k) <= 64 {
-		return k
-	}
-	const max = 32
-	if len(k) > max {
-		return fmt.Sprintf("%q… (%d bytes)", k[:max], len(k))
-	}
-	return fmt.Sprintf("%q", k)
 }

@@ -23,7 +23,7 @@ func TestValidationErrorText(t *testing.T) {
 				Undeclared:   []string{"Z"},
 				Descriptions: map[string]string{"A": "the A key"},
 			},
-			want: "envseal: secrets do not satisfy the manifest:\n  missing A: the A key\n  missing B\n  undeclared Z",
+			want: "secrets do not satisfy the manifest:\n  missing A: the A key\n  missing B\n  undeclared Z",
 		},
 		{
 			// description: > and | blocks end with a newline and may span
@@ -33,7 +33,7 @@ func TestValidationErrorText(t *testing.T) {
 				Missing:      []string{"A", "B"},
 				Descriptions: map[string]string{"A": "OpenRouter API key, from\nhttps://openrouter.ai/keys\n", "B": " \n"},
 			},
-			want: "envseal: secrets do not satisfy the manifest:\n  missing A: OpenRouter API key, from https://openrouter.ai/keys\n  missing B",
+			want: "secrets do not satisfy the manifest:\n  missing A: OpenRouter API key, from https://openrouter.ai/keys\n  missing B",
 		},
 	}
 	for _, tt := range tests {

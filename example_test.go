@@ -44,7 +44,7 @@ func ExampleResolver_manifest() {
 	}
 	// Output:
 	// [DATABASE_URL OPENAI_API_KEY]
-	// envseal: secrets do not satisfy the manifest:
+	// secrets do not satisfy the manifest:
 	//   missing DATABASE_URL: Postgres connection string
 	//   missing OPENAI_API_KEY: OpenAI API key used for completions
 }
@@ -58,7 +58,7 @@ func ExampleResolver_strict() {
 	_, err := r.Resolve(context.Background(), secret.FromMap(map[string]string{"TOKEN": "t0k3n", "DEBUG": "1"}))
 	fmt.Println(err)
 	// Output:
-	// envseal: secrets do not satisfy the manifest:
+	// secrets do not satisfy the manifest:
 	//   undeclared DEBUG
 }
 
@@ -78,7 +78,7 @@ func ExampleFromEnviron() {
 	fmt.Println(err)
 	fmt.Println(errors.Is(err, secret.ErrNotFound))
 	// Output:
-	// envseal: source environ: not found: environment variable not set: ENVSEAL_EXAMPLE_NOT_SET
+	// environ: not found: environment variable not set: ENVSEAL_EXAMPLE_NOT_SET
 	// true
 }
 

@@ -13,6 +13,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"unique"
+
+	"github.com/envseal/secret/internal/seal"
 )
 
 // Key is the 32-byte key of an encrypted store ([FileStore]).
@@ -22,10 +25,25 @@ import (
 // "REDACTED". [Key.Encode] is the only way to get its text form. The zero Key
 // is not a valid key: [OpenFileStore] and [FileStore.Rotate] refuse it.
 //
-// Keys are comparable with ==.
+// Keys are comparable with ==: two Keys are equal when their bytes are.
+//
+// The bytes are kept where fmt cannot print them, even from a Key in an
+// unexported field of a struct (where fmt cannot call Key's methods): a Key
+// holds a canonical handle to a canonical handle to them. fmt prints a
+// pointer inside a struct as an address, except that for a verb that does
+// not apply to pointers (%s, %q) it prints what the pointer points to, once:
+// here that is the inner handle, which again prints as an address. Handles
+// made by package unique are equal exactly when their values are, so Keys
+// stay comparable by value. encoding/json does not see unexported fields.
+// Printers that follow every pointer with package unsafe (go-spew, and so
+// testify's failure diffs) can still reach the bytes: never hand a Key, or a
+// struct holding one, to such a printer.
 type Key struct {
-	b [32]byte
+	h unique.Handle[unique.Handle[[seal.KeySize]byte]]
 }
+
+// newKey returns the Key of b.
+func newKey(b *[seal.KeySize]byte) Key { return Key{h: unique.Make(unique.Make(*b))} }
 
 // keyPrefix starts the text form of a Key. The "1" is the version of the
 // text form.
@@ -46,11 +64,11 @@ var (
 
 // GenerateKey returns a new random Key from [crypto/rand].
 func GenerateKey() (Key, error) {
-	var k Key
-	if _, err := io.ReadFull(rand.Reader, k.b[:]); err != nil {
-		return Key{}, fmt.Errorf("envseal: generating a key: %w", err)
+	var b [seal.KeySize]byte
+	if _, err := io.ReadFull(rand.Reader, b[:]); err != nil {
+		return Key{}, fmt.Errorf("generating a key: %w", err)
 	}
-	return k, nil
+	return newKey(&b), nil
 }
 
 // Encode returns the text form of k: "envseal-key-1-" followed by the
@@ -59,9 +77,10 @@ func GenerateKey() (Key, error) {
 // in all. It is the only way to print a key; treat its result as the secret
 // it is.
 func (k Key) Encode() string {
-	sum := keyChecksum(k.b[:])
-	buf := make([]byte, 0, len(k.b)+keyChecksumLen)
-	buf = append(buf, k.b[:]...)
+	b := k.bytes()
+	sum := keyChecksum(b[:])
+	buf := make([]byte, 0, len(b)+keyChecksumLen)
+	buf = append(buf, b[:]...)
 	buf = append(buf, sum[:]...)
 	return keyPrefix + base64.RawURLEncoding.EncodeToString(buf)
 }
@@ -84,7 +103,7 @@ func keyChecksum(b []byte) [keyChecksumLen]byte {
 func ParseKey(s string) (Key, error) {
 	k, err := parseKey(s)
 	if err != nil {
-		return Key{}, fmt.Errorf("envseal: malformed key: %w", err)
+		return Key{}, fmt.Errorf("malformed key: %w", err)
 	}
 	return k, nil
 }
@@ -107,18 +126,32 @@ func parseKey(s string) (Key, error) {
 		// no part of the input could ever end up in the message.
 		return Key{}, errors.New("a character is not in the URL-safe base64 alphabet")
 	}
-	var k Key
-	copy(k.b[:], raw[:32])
-	sum := keyChecksum(k.b[:])
+	var b [seal.KeySize]byte
+	copy(b[:], raw[:32])
+	sum := keyChecksum(b[:])
 	if !hmac.Equal(sum[:], raw[32:]) {
 		return Key{}, errors.New("checksum mismatch (mistyped or truncated key?)")
 	}
-	if k.isZero() {
+	if b == [seal.KeySize]byte{} {
 		// GenerateKey never makes it; it is a placeholder, not a key.
 		return Key{}, errors.New("it is the all-zero key, which is not a valid key; generate one with `envseal key generate`")
 	}
-	return k, nil
+	return newKey(&b), nil
 }
+
+// bytes returns a copy of the key bytes, for the sealed format. The zero
+// Key has all-zero bytes.
+func (k Key) bytes() *[seal.KeySize]byte {
+	if k.isZero() {
+		return new([seal.KeySize]byte)
+	}
+	b := k.h.Value().Value()
+	return &b
+}
+
+// id returns the key id of k: a one-way function of it, which the sealed
+// format writes in every bundle's header.
+func (k Key) id() seal.KeyID { return seal.ID(k.bytes()) }
 
 // isZero reports whether k is the zero Key.
 func (k Key) isZero() bool { return k == Key{} }
@@ -173,7 +206,7 @@ func loadKey(getenv func(string) string, configDir func() (string, error)) (Key,
 	if s := getenv(envKey); s != "" {
 		k, err := parseKey(s)
 		if err != nil {
-			return Key{}, fmt.Errorf("envseal: %s holds a malformed key: %w", envKey, err)
+			return Key{}, fmt.Errorf("%s holds a malformed key: %w", envKey, err)
 		}
 		return k, nil
 	}
@@ -182,15 +215,35 @@ func loadKey(getenv func(string) string, configDir func() (string, error)) (Key,
 	}
 	dir, err := configDir()
 	if err != nil {
-		return Key{}, fmt.Errorf("envseal: no key: %s and %s are not set, and the user config dir is unknown (%v); set one of them", envKey, envKeyFile, err)
+		return Key{}, fmt.Errorf("no key: %s and %s are not set, and the user config dir is unknown (%v); set one of them", envKey, envKeyFile, err)
 	}
 	p := filepath.Join(dir, "envseal", "key")
 	k, err := readKeyFile(p, "")
 	if errors.Is(err, ErrNotFound) {
-		return Key{}, fmt.Errorf("envseal: no key: %s and %s are not set and %s does not exist; create one with `envseal key generate`: %w",
+		return Key{}, fmt.Errorf("no key: %s and %s are not set and %s does not exist; create one with `envseal key generate`: %w",
 			envKey, envKeyFile, p, ErrNotFound)
 	}
 	return k, err
+}
+
+// DefaultKeyFile returns the key file that [LoadKey] reads when ENVSEAL_KEY
+// is empty: the file named by ENVSEAL_KEY_FILE if that is not empty, else
+// <user config dir>/envseal/key (see [os.UserConfigDir]), which is where
+// `envseal key generate` writes a new key. It does not check that the file
+// exists.
+func DefaultKeyFile() (string, error) {
+	return defaultKeyFile(os.Getenv, os.UserConfigDir)
+}
+
+func defaultKeyFile(getenv func(string) string, configDir func() (string, error)) (string, error) {
+	if p := getenv(envKeyFile); p != "" {
+		return p, nil
+	}
+	dir, err := configDir()
+	if err != nil {
+		return "", fmt.Errorf("no key file: %s is not set, and the user config dir is unknown: %w", envKeyFile, err)
+	}
+	return filepath.Join(dir, "envseal", "key"), nil
 }
 
 // readKeyFile reads and parses the key file at path. what, such as
@@ -201,33 +254,33 @@ func readKeyFile(path, what string) (Key, error) {
 	// file. It changes nothing for a regular file.
 	f, err := os.OpenFile(path, os.O_RDONLY|oNonblock, 0)
 	if errors.Is(err, os.ErrNotExist) {
-		return Key{}, fmt.Errorf("envseal: key file %s%s: %w", what, path, ErrNotFound)
+		return Key{}, fmt.Errorf("key file %s%s: %w", what, path, ErrNotFound)
 	}
 	if err != nil {
-		return Key{}, fmt.Errorf("envseal: key file %s%s: %w", what, path, err)
+		return Key{}, fmt.Errorf("key file %s%s: %w", what, path, err)
 	}
 	defer f.Close()
 	fi, err := f.Stat()
 	if err != nil {
-		return Key{}, fmt.Errorf("envseal: key file %s%s: %w", what, path, err)
+		return Key{}, fmt.Errorf("key file %s%s: %w", what, path, err)
 	}
 	if !fi.Mode().IsRegular() {
-		return Key{}, fmt.Errorf("envseal: key file %s%s: not a regular file", what, path)
+		return Key{}, fmt.Errorf("key file %s%s: not a regular file", what, path)
 	}
 	if perm := fi.Mode().Perm(); perm&0o077 != 0 {
-		return Key{}, fmt.Errorf("envseal: key file %s%s is accessible by group or others (mode %04o); refusing to use it: run `chmod 600 %s`",
+		return Key{}, fmt.Errorf("key file %s%s is accessible by group or others (mode %04o); refusing to use it: run `chmod 600 %s`",
 			what, path, perm, path)
 	}
 	data, err := io.ReadAll(io.LimitReader(f, maxKeyFileSize+1))
 	if err != nil {
-		return Key{}, fmt.Errorf("envseal: key file %s%s: %w", what, path, err)
+		return Key{}, fmt.Errorf("key file %s%s: %w", what, path, err)
 	}
 	if len(data) > maxKeyFileSize {
-		return Key{}, fmt.Errorf("envseal: key file %s%s: over %d bytes, not a key", what, path, maxKeyFileSize)
+		return Key{}, fmt.Errorf("key file %s%s: over %d bytes, not a key", what, path, maxKeyFileSize)
 	}
 	k, err := parseKey(string(data))
 	if err != nil {
-		return Key{}, fmt.Errorf("envseal: key file %s%s holds a malformed key: %w", what, path, err)
+		return Key{}, fmt.Errorf("key file %s%s holds a malformed key: %w", what, path, err)
 	}
 	return k, nil
 }

@@ -35,7 +35,7 @@ func mustKey(t testing.TB, s string) Key {
 func TestKeyKnownAnswer(t *testing.T) {
 	t.Parallel()
 	k := mustKey(t, testKeyText)
-	for i, b := range k.b {
+	for i, b := range k.bytes() {
 		require.Equal(t, byte(i), b, "byte %d", i)
 	}
 	assert.Equal(t, testKeyText, k.Encode())
@@ -122,7 +122,7 @@ func TestKeyNeverPrints(t *testing.T) {
 	slog.New(slog.NewTextHandler(&buf, nil)).Info("key", "k", k, "p", &k, "h", h)
 	slog.New(slog.NewJSONHandler(&buf, nil)).Info("key", "k", k, "p", &k, "h", h)
 	outs = append(outs, buf.String())
-	hexKey := fmt.Sprintf("%x", k.b[:])
+	hexKey := fmt.Sprintf("%x", k.bytes()[:])
 	for _, out := range outs {
 		assert.NotContains(t, out, body[:8], "printed form shows the key")
 		assert.NotContains(t, out, hexKey[2:18], "printed form shows the key bytes")

@@ -12,6 +12,8 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/envseal/secret/internal/rules"
+
 	"gopkg.in/yaml.v3"
 )
 
@@ -92,15 +94,15 @@ func ParseManifest(data []byte) (*Manifest, error) {
 func LoadManifest(path string) (*Manifest, error) {
 	f, err := os.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("envseal: manifest %s: %w", path, ErrNotFound)
+		return nil, fmt.Errorf("manifest %s: %w", path, ErrNotFound)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("envseal: manifest: %w", err)
+		return nil, fmt.Errorf("manifest: %w", err)
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, maxManifestSize+1))
 	if err != nil {
-		return nil, fmt.Errorf("envseal: manifest: %w", err)
+		return nil, fmt.Errorf("manifest: %w", err)
 	}
 	m, perr := parseManifest(data)
 	if perr != nil {
@@ -215,8 +217,8 @@ func parseDeclaration(n int, entry *yaml.Node) (Declaration, *ParseError) {
 			case !ValidKey(v.Value):
 				// Not quoted: an invalid key may be a pasted value.
 				return d, lineError(v, "secret %d: invalid key: want [A-Za-z_][A-Za-z0-9_]*", n)
-			case len(v.Value) > maxKeyLen:
-				return d, lineError(v, "secret %d: key is %d bytes, over the limit of %d", n, len(v.Value), maxKeyLen)
+			case len(v.Value) > rules.MaxKeyLen:
+				return d, lineError(v, "secret %d: key is %d bytes, over the limit of %d", n, len(v.Value), rules.MaxKeyLen)
 			}
 			d.Key = v.Value
 		case "description":
@@ -487,7 +489,7 @@ func (m *Manifest) validate() error {
 		case d.Key == "":
 			return fmt.Errorf("secret %d: empty key", i+1)
 		case !ValidKey(d.Key):
-			return fmt.Errorf("secret %d: invalid key %s: want [A-Za-z_][A-Za-z0-9_]*", i+1, quoteKey(d.Key))
+			return fmt.Errorf("secret %d: invalid key %s: want %s", i+1, rules.QuoteKey(d.Key), rules.KeyRule)
 		}
 		if j, ok := seen[d.Key]; ok {
 			return fmt.Errorf("secret %d: key %s is already declared by secret %d", i+1, d.Key, j+1)
@@ -499,6 +501,20 @@ func (m *Manifest) validate() error {
 
 // check validates resolved secrets against the manifest: every required key
 // present and non-empty; with strict, no undeclared key.
+// Check validates env, resolved secrets, against m, as a [Resolver] with this
+// Manifest does: every declared key that is not Optional must be present
+// with a non-empty value, and with strict, every key of env must be
+// declared. It returns nil, or a [*ValidationError] listing every missing
+// (and, with strict, undeclared) key; or an error if m itself is invalid (a
+// duplicate or invalid key), as Resolve would.
+func (m *Manifest) Check(env map[string]string, strict bool) error {
+	if err := m.validate(); err != nil {
+		return fmt.Errorf("invalid manifest: %w", err)
+	}
+	return m.check(env, strict)
+}
+
+// check is Check on a Manifest already validated.
 func (m *Manifest) check(vars map[string]string, strict bool) error {
 	var verr ValidationError
 	declared := make(map[string]bool, len(m.Secrets))

@@ -54,7 +54,7 @@ type Redactor struct {
 	err     error      // sticky
 }
 
-var errRedactorClosed = errors.New("envseal: write to a closed Redactor")
+var errRedactorClosed = errors.New("write to a closed Redactor")
 
 // NewRedactor returns a Redactor that writes to w with the values of env
 // redacted. It reads env once: later changes to another Env are not seen.

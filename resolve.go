@@ -6,13 +6,8 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strings"
-)
 
-// Limits on keys and values, Modal's.
-const (
-	maxKeyLen   = 16384
-	maxValueLen = 32768
+	"github.com/envseal/secret/internal/rules"
 )
 
 // Resolver resolves sources into an [Env]. Its zero value resolves without
@@ -55,16 +50,16 @@ func (r *Resolver) Resolve(ctx context.Context, sources ...Source) (*Env, error)
 		r = &Resolver{}
 	}
 	if r.Strict && r.Manifest == nil {
-		return nil, errors.New("envseal: Resolver.Strict is set but Resolver.Manifest is nil")
+		return nil, errors.New("Resolver.Strict is set but Resolver.Manifest is nil")
 	}
 	if r.Manifest != nil {
 		if err := r.Manifest.validate(); err != nil {
-			return nil, fmt.Errorf("envseal: invalid manifest: %w", err)
+			return nil, fmt.Errorf("invalid manifest: %w", err)
 		}
 	}
 	for i, s := range sources {
 		if s == nil {
-			return nil, fmt.Errorf("envseal: source %d of %d is nil", i+1, len(sources))
+			return nil, fmt.Errorf("source %d of %d is nil", i+1, len(sources))
 		}
 	}
 	vars := map[string]string{}
@@ -77,7 +72,7 @@ func (r *Resolver) Resolve(ctx context.Context, sources ...Source) (*Env, error)
 		name := s.Name()
 		m, err := r.load(ctx, s, &store)
 		if err != nil {
-			return nil, &SourceError{Source: name, Err: err}
+			return nil, sourceError(name, err)
 		}
 		if err := check(name, m); err != nil {
 			return nil, err
@@ -93,6 +88,16 @@ func (r *Resolver) Resolve(ctx context.Context, sources ...Source) (*Env, error)
 		}
 	}
 	return newEnv(vars, origin), nil
+}
+
+// sourceError wraps err, from loading the source called name, in a
+// *SourceError, unless it already is one (or several, joined) for that source.
+func sourceError(name string, err error) error {
+	var se *SourceError
+	if errors.As(err, &se) && se.Source == name {
+		return err
+	}
+	return &SourceError{Source: name, Err: err}
 }
 
 // load loads s, giving a FromName source the Resolver's store.
@@ -142,45 +147,13 @@ func expand(sources []Source) []Source {
 func check(source string, m map[string]string) error {
 	var errs []error
 	for _, k := range slices.Sorted(maps.Keys(m)) {
-		if err := checkEntry(k, m[k]); err != nil {
+		if err := rules.CheckEntry(k, m[k]); err != nil {
 			errs = append(errs, &SourceError{Source: source, Key: k, Err: err})
 		}
 	}
 	return errors.Join(errs...)
 }
 
-// checkEntry returns what is wrong with a key and its value, never quoting
-// the value.
-func checkEntry(k, v string) error {
-	switch {
-	case k == "":
-		return errors.New("empty key")
-	case len(k) > maxKeyLen:
-		return fmt.Errorf("key is %d bytes, over the limit of %d", len(k), maxKeyLen)
-	case !ValidKey(k):
-		return errors.New("invalid key: want [A-Za-z_][A-Za-z0-9_]*")
-	case len(v) > maxValueLen:
-		return fmt.Errorf("value is %d bytes, over the limit of %d", len(v), maxValueLen)
-	case strings.IndexByte(v, 0) >= 0:
-		return errors.New("value contains a NUL byte")
-	}
-	return nil
-}
-
 // ValidKey reports whether k is a key that Resolve accepts: it matches
 // [A-Za-z_][A-Za-z0-9_]* and is at most 16,384 bytes long.
-func ValidKey(k string) bool {
-	if k == "" || len(k) > maxKeyLen {
-		return false
-	}
-	for i := 0; i < len(k); i++ {
-		c := k[i]
-		switch {
-		case c == '_', 'A' <= c && c <= 'Z', 'a' <= c && c <= 'z':
-		case '0' <= c && c <= '9' && i > 0:
-		default:
-			return false
-		}
-	}
-	return true
-}
+func ValidKey(k string) bool { return rules.ValidKey(k) }

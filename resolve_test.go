@@ -142,7 +142,7 @@ func TestResolveRejects(t *testing.T) {
 			name:       "failing source",
 			sources:    []secret.Source{secret.FromMap(map[string]string{"A": "fake"}), failSource{"vault:x", errors.New("connection refused")}},
 			wantSource: "vault:x",
-			wantText:   "envseal: source vault:x: connection refused",
+			wantText:   "vault:x: connection refused",
 		},
 		{
 			name:       "missing bundle",
@@ -192,13 +192,13 @@ func TestResolveRejects(t *testing.T) {
 			name:       "value too long",
 			sources:    []secret.Source{secret.FromMap(map[string]string{"BIG": strings.Repeat("v", 32769)})},
 			wantSource: "map", wantKey: "BIG",
-			wantText: "envseal: source map: key BIG: value is 32769 bytes, over the limit of 32768",
+			wantText: "map: key BIG: value is 32769 bytes, over the limit of 32768",
 		},
 		{
 			name:       "NUL in value",
 			sources:    []secret.Source{secret.FromMap(map[string]string{"NUL": "fake\x00value"})},
 			wantSource: "map", wantKey: "NUL",
-			wantText: "envseal: source map: key NUL: value contains a NUL byte",
+			wantText: "map: key NUL: value contains a NUL byte",
 		},
 		{
 			name: "bad later source fails the whole resolve",
@@ -238,7 +238,7 @@ func TestResolveReportsEveryBadKeyOfASource(t *testing.T) {
 	}))
 	require.Error(t, err)
 	msg := err.Error()
-	for _, k := range []string{`"1A"`, `"B-B"`, "NUL"} {
+	for _, k := range []string{`"1A"`, `"B"… (3 bytes)`, "NUL"} {
 		assert.Contains(t, msg, k)
 	}
 	assert.NotContains(t, msg, "OK")
@@ -249,7 +249,7 @@ func TestResolveMisuse(t *testing.T) {
 	ctx := context.Background()
 
 	_, err := secret.Resolve(ctx, secret.FromMap(nil), nil)
-	assert.EqualError(t, err, "envseal: source 2 of 2 is nil")
+	assert.EqualError(t, err, "source 2 of 2 is nil")
 
 	r := secret.Resolver{Strict: true}
 	_, err = r.Resolve(ctx)
@@ -261,7 +261,7 @@ func TestResolveMisuse(t *testing.T) {
 
 	r = secret.Resolver{Manifest: &secret.Manifest{Secrets: []secret.Declaration{{Key: "BAD KEY"}}}}
 	_, err = r.Resolve(ctx)
-	assert.ErrorContains(t, err, `invalid manifest: secret 1: invalid key "BAD KEY"`)
+	assert.ErrorContains(t, err, `invalid manifest: secret 1: invalid key "BAD"… (7 bytes)`)
 
 	r = secret.Resolver{Manifest: &secret.Manifest{Secrets: []secret.Declaration{{Description: "no key"}}}}
 	_, err = r.Resolve(ctx)
@@ -320,7 +320,7 @@ func TestResolveManifest(t *testing.T) {
 			name:        "everything missing at once, sorted",
 			vars:        map[string]string{},
 			wantMissing: []string{"DB_URL", "NO_DESC", "OPENAI_API_KEY"},
-			wantText: "envseal: secrets do not satisfy the manifest:\n" +
+			wantText: "secrets do not satisfy the manifest:\n" +
 				"  missing DB_URL: Postgres connection string\n" +
 				"  missing NO_DESC\n" +
 				"  missing OPENAI_API_KEY: OpenAI key for completions",
@@ -335,7 +335,7 @@ func TestResolveManifest(t *testing.T) {
 			strict:         true,
 			vars:           map[string]string{"OPENAI_API_KEY": "fake-1", "DB_URL": "fake-2", "NO_DESC": "fake-3", "ZED": "fake", "EXTRA": "fake"},
 			wantUndeclared: []string{"EXTRA", "ZED"},
-			wantText: "envseal: secrets do not satisfy the manifest:\n" +
+			wantText: "secrets do not satisfy the manifest:\n" +
 				"  undeclared EXTRA\n" +
 				"  undeclared ZED",
 		},
@@ -412,7 +412,7 @@ func TestFromEnviron(t *testing.T) {
 	require.ErrorAs(t, err, &se)
 	assert.Equal(t, "environ", se.Source)
 	assert.ErrorIs(t, err, secret.ErrNotFound)
-	assert.EqualError(t, err, "envseal: source environ: not found: environment variable not set: ENVSEAL_TEST_UNSET_1, ENVSEAL_TEST_UNSET_2")
+	assert.EqualError(t, err, "environ: not found: environment variable not set: ENVSEAL_TEST_UNSET_1, ENVSEAL_TEST_UNSET_2")
 }
 
 func TestErrNotFoundMatchesFSErrNotExist(t *testing.T) {
@@ -482,14 +482,14 @@ func TestSourceErrorSaysEnvsealOnce(t *testing.T) {
 	t.Parallel()
 	r := secret.Resolver{Store: failStore{}}
 	_, err := r.Resolve(context.Background(), secret.FromName("nope"))
-	assert.EqualError(t, err, `envseal: source name:nope: bundle "nope": not found`)
+	assert.EqualError(t, err, `name:nope: bundle "nope": not found`)
 	assert.ErrorIs(t, err, secret.ErrNotFound)
-	assert.EqualError(t, &secret.SourceError{Source: "map"}, "envseal: source map: failed")
+	assert.EqualError(t, &secret.SourceError{Source: "map"}, "map: failed")
 }
 
 // failStore fails every Get the way the package's FileStore does.
 type failStore struct{}
 
 func (failStore) Get(_ context.Context, name string) (map[string]string, error) {
-	return nil, fmt.Errorf("envseal: bundle %q: %w", name, secret.ErrNotFound)
+	return nil, fmt.Errorf("bundle %q: %w", name, secret.ErrNotFound)
 }

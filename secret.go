@@ -128,8 +128,15 @@ type mapSource struct{ m map[string]string }
 
 func (mapSource) Name() string { return "map" }
 
-func (s mapSource) Load(context.Context) (map[string]string, error) {
-	return maps.Clone(s.m), nil
+func (s mapSource) Load(ctx context.Context) (map[string]string, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	m := maps.Clone(s.m)
+	if m == nil {
+		m = map[string]string{}
+	}
+	return m, nil
 }
 
 // FromEnviron returns a Source of the named variables of this process's
@@ -145,7 +152,10 @@ type environSource struct{ keys []string }
 
 func (environSource) Name() string { return "environ" }
 
-func (s environSource) Load(context.Context) (map[string]string, error) {
+func (s environSource) Load(ctx context.Context) (map[string]string, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	m := make(map[string]string, len(s.keys))
 	var unset []string
 	for _, k := range s.keys {

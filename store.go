@@ -14,6 +14,10 @@ import (
 	"slices"
 	"strings"
 	"sync"
+
+	"github.com/envseal/secret/internal/lockfile"
+	"github.com/envseal/secret/internal/rules"
+	"github.com/envseal/secret/internal/seal"
 )
 
 // sealedExt ends the file name of every bundle: bundle "openai" is the file
@@ -21,9 +25,14 @@ import (
 // bundles.
 const sealedExt = ".sealed"
 
+// lockName is the writers' lock file in a store folder (see package
+// internal/lockfile). Readers never take it: a bundle file is only ever
+// replaced whole, by rename.
+const lockName = ".lock"
+
 // FileStore is the local encrypted store: a folder holding one sealed file per
 // bundle, each encrypted and authenticated under the store's [Key] (see
-// crypto.go for the file format). It is a [Store], and the default Store of
+// package internal/seal for the format). It is a [Store], and the default Store of
 // [FromName].
 //
 // Bundle names match [a-z0-9][a-z0-9_-]{0,63}; a name is checked before any
@@ -35,7 +44,9 @@ const sealedExt = ".sealed"
 // at worst a stray ".<name>.<random>.tmp" file, which is ignored. Writers (Set,
 // Update, Delete, Rotate) hold an exclusive flock(2) on the folder's ".lock"
 // file, which serialises them across goroutines and processes; readers take
-// no lock. Writing needs flock, so it works on Unix systems only.
+// no lock. Writing needs flock, so it works on Unix systems only; elsewhere
+// (Windows) the writing methods return an error saying so, and Get and List
+// work.
 //
 // Any failure to authenticate a bundle file (wrong key, a modified, truncated
 // or renamed file) is one opaque error that wraps [ErrAuthFailed] and names
@@ -59,7 +70,30 @@ type FileStore struct {
 	beforeRename func(name string) error
 }
 
-var _ Store = (*FileStore)(nil)
+var _ WritableStore = (*FileStore)(nil)
+
+// WritableStore is a [Store] whose bundles can be changed: [FileStore], and
+// the etcd store of package github.com/envseal/secret/etcdstore. The
+// conformance suite in package github.com/envseal/secret/secrettest pins
+// down what each method must do; FileStore's methods document it in full.
+//
+// Bundle names match [a-z0-9][a-z0-9_-]{0,63} and are checked before any
+// I/O. Errors never contain a value or key material; a missing bundle wraps
+// [ErrNotFound] and one that does not open wraps [ErrAuthFailed].
+type WritableStore interface {
+	Store
+	// Set replaces the bundle called name with the entries of env.
+	Set(ctx context.Context, name string, env map[string]string) error
+	// Update changes the bundle called name with fn, atomically: concurrent
+	// updates, from this process or any other, are never lost.
+	Update(ctx context.Context, name string, fn func(env map[string]string) error) error
+	// Delete removes the bundle called name.
+	Delete(ctx context.Context, name string) error
+	// List returns the names of the bundles, sorted.
+	List(ctx context.Context) ([]string, error)
+	// Rotate re-seals every bundle under newKey, resumably.
+	Rotate(ctx context.Context, newKey Key) error
+}
 
 // OpenFileStore returns the store in folder dir, sealed under key. It creates
 // dir, and any missing parents, with mode 0700. An existing dir that group or
@@ -68,27 +102,27 @@ var _ Store = (*FileStore)(nil)
 // Key is refused.
 func OpenFileStore(dir string, key Key) (*FileStore, error) {
 	if key.isZero() {
-		return nil, errors.New("envseal: OpenFileStore: the key is the zero Key; use GenerateKey, ParseKey or LoadKey")
+		return nil, errors.New("OpenFileStore: the key is the zero Key; use GenerateKey, ParseKey or LoadKey")
 	}
 	if dir == "" {
-		return nil, errors.New("envseal: OpenFileStore: empty folder name")
+		return nil, errors.New("OpenFileStore: empty folder name")
 	}
 	abs, err := filepath.Abs(dir)
 	if err != nil {
-		return nil, fmt.Errorf("envseal: store folder %s: %w", dir, err)
+		return nil, fmt.Errorf("store folder %s: %w", dir, err)
 	}
 	if err := os.MkdirAll(abs, 0o700); err != nil {
-		return nil, fmt.Errorf("envseal: store folder: %w", err)
+		return nil, fmt.Errorf("store folder: %w", err)
 	}
 	fi, err := os.Stat(abs)
 	if err != nil {
-		return nil, fmt.Errorf("envseal: store folder: %w", err)
+		return nil, fmt.Errorf("store folder: %w", err)
 	}
 	if !fi.IsDir() {
-		return nil, fmt.Errorf("envseal: store folder %s is not a folder", abs)
+		return nil, fmt.Errorf("store folder %s is not a folder", abs)
 	}
 	if perm := fi.Mode().Perm(); perm&0o077 != 0 {
-		return nil, fmt.Errorf("envseal: store folder %s is accessible by group or others (mode %04o); refusing to use it: run `chmod 700 %s`",
+		return nil, fmt.Errorf("store folder %s is accessible by group or others (mode %04o); refusing to use it: run `chmod 700 %s`",
 			abs, perm, abs)
 	}
 	return &FileStore{dir: abs, key: key}, nil
@@ -109,15 +143,29 @@ func openDefaultStore(getenv func(string) string, configDir func() (string, erro
 	if err != nil {
 		return nil, err
 	}
-	dir := getenv(envStore)
-	if dir == "" {
-		cd, err := configDir()
-		if err != nil {
-			return nil, fmt.Errorf("envseal: no store folder: %s is not set, and the user config dir is unknown: %w", envStore, err)
-		}
-		dir = filepath.Join(cd, "envseal", "store")
+	dir, err := defaultStoreDir(getenv, configDir)
+	if err != nil {
+		return nil, err
 	}
 	return OpenFileStore(dir, key)
+}
+
+// DefaultStoreDir returns the folder of the default store: the value of
+// ENVSEAL_STORE if it is not empty, else <user config dir>/envseal/store
+// (see [os.UserConfigDir]). It neither creates nor checks the folder.
+func DefaultStoreDir() (string, error) {
+	return defaultStoreDir(os.Getenv, os.UserConfigDir)
+}
+
+func defaultStoreDir(getenv func(string) string, configDir func() (string, error)) (string, error) {
+	if dir := getenv(envStore); dir != "" {
+		return dir, nil
+	}
+	cd, err := configDir()
+	if err != nil {
+		return "", fmt.Errorf("no store folder: %s is not set, and the user config dir is unknown: %w", envStore, err)
+	}
+	return filepath.Join(cd, "envseal", "store"), nil
 }
 
 // defaultStore opens the default store for FromName. It never returns a nil
@@ -180,10 +228,10 @@ func (s *FileStore) Get(ctx context.Context, name string) (map[string]string, er
 		if err != nil {
 			return nil, err
 		}
-		if id, ok := sealedKeyID(data); ok && !next.isZero() && id == keyID(next) {
+		if id, ok := seal.SealedKeyID(data); ok && !next.isZero() && id == next.id() {
 			key = next
 		}
-		env, err := open(key, name, data)
+		env, err := openBundle(key, name, data)
 		if err == nil || try == 2 {
 			return env, err
 		}
@@ -205,7 +253,7 @@ func (s *FileStore) Set(ctx context.Context, name string, env map[string]string)
 		return err
 	}
 	return s.write(ctx, name, func(root *os.Root, key Key) ([]byte, error) {
-		return seal(key, name, env, rand.Reader)
+		return sealBundle(key, name, env)
 	})
 }
 
@@ -223,7 +271,7 @@ func (s *FileStore) Update(ctx context.Context, name string, fn func(env map[str
 		return err
 	}
 	if fn == nil {
-		return fmt.Errorf("envseal: update of bundle %q: nil func", name)
+		return &BundleError{Bundle: name, Err: errors.New("Update with a nil func")}
 	}
 	return s.write(ctx, name, func(root *os.Root, key Key) ([]byte, error) {
 		env := map[string]string{}
@@ -233,17 +281,17 @@ func (s *FileStore) Update(ctx context.Context, name string, fn func(env map[str
 		case err != nil:
 			return nil, err
 		default:
-			if env, err = open(key, name, data); err != nil {
+			if env, err = openBundle(key, name, data); err != nil {
 				return nil, err
 			}
 		}
 		if err := fn(env); err != nil {
-			return nil, fmt.Errorf("envseal: update of bundle %q: %w", name, err)
+			return nil, &BundleError{Bundle: name, Err: err}
 		}
 		if err := checkBundle(name, env); err != nil {
 			return nil, err
 		}
-		return seal(key, name, env, rand.Reader)
+		return sealBundle(key, name, env)
 	})
 }
 
@@ -256,10 +304,10 @@ func (s *FileStore) Delete(ctx context.Context, name string) error {
 	return s.locked(ctx, func(root *os.Root) error {
 		file := name + sealedExt
 		if _, err := root.Lstat(file); errors.Is(err, fs.ErrNotExist) {
-			return fmt.Errorf("envseal: bundle %q: %w", name, ErrNotFound)
+			return &BundleError{Bundle: name, Err: ErrNotFound}
 		}
 		if err := root.Remove(file); err != nil {
-			return fmt.Errorf("envseal: deleting bundle %q: %w", name, err)
+			return &BundleError{Bundle: name, Err: err}
 		}
 		return syncDir(root)
 	})
@@ -298,7 +346,7 @@ func (s *FileStore) List(ctx context.Context) ([]string, error) {
 // [ErrAuthFailed]. The zero Key is refused.
 func (s *FileStore) Rotate(ctx context.Context, newKey Key) error {
 	if newKey.isZero() {
-		return errors.New("envseal: Rotate: the new key is the zero Key")
+		return errors.New("Rotate: the new key is the zero Key")
 	}
 	return s.locked(ctx, func(root *os.Root) error {
 		names, err := listNames(root)
@@ -306,7 +354,7 @@ func (s *FileStore) Rotate(ctx context.Context, newKey Key) error {
 			return err
 		}
 		oldKey := s.currentKey()
-		newID := keyID(newKey)
+		newID := newKey.id()
 		// Let Get open the bundles already re-sealed. The store keeps oldKey
 		// unless every bundle is done.
 		s.setKeys(oldKey, newKey)
@@ -320,28 +368,28 @@ func (s *FileStore) Rotate(ctx context.Context, newKey Key) error {
 		}()
 		for _, name := range names {
 			if err := ctx.Err(); err != nil {
-				return fmt.Errorf("envseal: Rotate stopped before bundle %q; run it again to finish: %w", name, err)
+				return fmt.Errorf("Rotate stopped before bundle %q; run it again to finish: %w", name, err)
 			}
 			data, err := readSealed(root, name)
 			if err != nil {
-				return fmt.Errorf("envseal: Rotate stopped; run it again to finish: %w", err)
+				return fmt.Errorf("Rotate stopped; run it again to finish: %w", err)
 			}
-			env, err := open(oldKey, name, data)
+			env, err := openBundle(oldKey, name, data)
 			if err != nil {
 				// Sealed under newKey by an earlier, interrupted Rotate?
-				if id, ok := sealedKeyID(data); ok && id == newID {
-					if _, err2 := open(newKey, name, data); err2 == nil {
+				if id, ok := seal.SealedKeyID(data); ok && id == newID {
+					if _, err2 := openBundle(newKey, name, data); err2 == nil {
 						continue
 					}
 				}
-				return fmt.Errorf("envseal: Rotate stopped; run it again to finish: %w", err)
+				return fmt.Errorf("Rotate stopped; run it again to finish: %w", err)
 			}
-			sealed, err := seal(newKey, name, env, rand.Reader)
+			sealed, err := sealBundle(newKey, name, env)
 			if err != nil {
 				return err
 			}
 			if err := s.replace(root, name, sealed); err != nil {
-				return fmt.Errorf("envseal: Rotate stopped; run it again to finish: %w", err)
+				return fmt.Errorf("Rotate stopped; run it again to finish: %w", err)
 			}
 		}
 		done = true
@@ -361,7 +409,7 @@ func (s *FileStore) locked(ctx context.Context, fn func(root *os.Root) error) er
 		return err
 	}
 	defer root.Close()
-	unlock, err := lock(ctx, root)
+	unlock, err := lockfile.Lock(ctx, root, lockName)
 	if err != nil {
 		return err
 	}
@@ -388,17 +436,17 @@ func (s *FileStore) write(ctx context.Context, name string, build func(*os.Root,
 func (s *FileStore) replace(root *os.Root, name string, data []byte) (err error) {
 	var rnd [8]byte
 	if _, err := io.ReadFull(rand.Reader, rnd[:]); err != nil {
-		return fmt.Errorf("envseal: writing bundle %q: %w", name, err)
+		return &BundleError{Bundle: name, Err: fmt.Errorf("writing: %w", err)}
 	}
 	tmp := "." + name + "." + hex.EncodeToString(rnd[:]) + ".tmp"
 	f, err := root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
-		return fmt.Errorf("envseal: writing bundle %q: %w", name, err)
+		return &BundleError{Bundle: name, Err: fmt.Errorf("writing: %w", err)}
 	}
 	defer func() {
 		if err != nil {
 			root.Remove(tmp)
-			err = fmt.Errorf("envseal: writing bundle %q: %w", name, err)
+			err = &BundleError{Bundle: name, Err: fmt.Errorf("writing: %w", err)}
 		}
 	}()
 	_, err = f.Write(data)
@@ -430,7 +478,7 @@ func (s *FileStore) replace(root *os.Root, name string, data []byte) (err error)
 func (s *FileStore) openRoot() (*os.Root, error) {
 	root, err := os.OpenRoot(s.dir)
 	if err != nil {
-		return nil, fmt.Errorf("envseal: store folder: %w", err)
+		return nil, fmt.Errorf("store folder: %w", err)
 	}
 	return root, nil
 }
@@ -439,17 +487,17 @@ func (s *FileStore) openRoot() (*os.Root, error) {
 func syncDir(root *os.Root) error {
 	d, err := root.Open(".")
 	if err != nil {
-		return fmt.Errorf("envseal: syncing store folder: %w", err)
+		return fmt.Errorf("syncing store folder: %w", err)
 	}
 	defer d.Close()
 	if err := d.Sync(); err != nil {
-		return fmt.Errorf("envseal: syncing store folder: %w", err)
+		return fmt.Errorf("syncing store folder: %w", err)
 	}
 	return nil
 }
 
 // readSealed reads the file of bundle name, refusing a symbolic link or
-// anything but a regular file, and a file over maxSealedSize.
+// anything but a regular file, and a file over seal.MaxSize.
 //
 // It opens first and checks after: the open is non-blocking, so a FIFO put
 // in the bundle's place cannot make it wait, and what was opened is checked
@@ -465,7 +513,7 @@ func readSealed(root *os.Root, name string) ([]byte, error) {
 			return data, err
 		}
 	}
-	return nil, fmt.Errorf("envseal: bundle %q: %s kept changing while it was being opened; refusing it", name, file)
+	return nil, &BundleError{Bundle: name, Err: fmt.Errorf("%s kept changing while it was being opened; refusing it", file)}
 }
 
 // readSealedOnce is one try of readSealed. again reports that the file at
@@ -475,40 +523,40 @@ func readSealedOnce(root *os.Root, name, file string) (data []byte, again bool, 
 	if err != nil {
 		// Say "symbolic link" for one that dangles or leaves the folder.
 		if li, lerr := root.Lstat(file); lerr == nil && li.Mode()&fs.ModeSymlink != 0 {
-			return nil, false, fmt.Errorf("envseal: bundle %q: %s is a symbolic link; refusing to follow it", name, file)
+			return nil, false, &BundleError{Bundle: name, Err: fmt.Errorf("%s is a symbolic link; refusing to follow it", file)}
 		}
 		if errors.Is(err, fs.ErrNotExist) {
-			return nil, false, fmt.Errorf("envseal: bundle %q: %w", name, ErrNotFound)
+			return nil, false, &BundleError{Bundle: name, Err: ErrNotFound}
 		}
-		return nil, false, fmt.Errorf("envseal: bundle %q: %w", name, err)
+		return nil, false, &BundleError{Bundle: name, Err: err}
 	}
 	defer f.Close()
 	fi, err := f.Stat()
 	if err != nil {
-		return nil, false, fmt.Errorf("envseal: bundle %q: %w", name, err)
+		return nil, false, &BundleError{Bundle: name, Err: err}
 	}
 	li, err := root.Lstat(file)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, true, nil // removed since the open: look again
 	}
 	if err != nil {
-		return nil, false, fmt.Errorf("envseal: bundle %q: %w", name, err)
+		return nil, false, &BundleError{Bundle: name, Err: err}
 	}
 	if li.Mode()&fs.ModeSymlink != 0 {
-		return nil, false, fmt.Errorf("envseal: bundle %q: %s is a symbolic link; refusing to follow it", name, file)
+		return nil, false, &BundleError{Bundle: name, Err: fmt.Errorf("%s is a symbolic link; refusing to follow it", file)}
 	}
 	if !os.SameFile(li, fi) {
 		return nil, true, nil // replaced since the open: look again
 	}
 	if !fi.Mode().IsRegular() {
-		return nil, false, fmt.Errorf("envseal: bundle %q: %s is not a regular file", name, file)
+		return nil, false, &BundleError{Bundle: name, Err: fmt.Errorf("%s is not a regular file", file)}
 	}
-	if fi.Size() > maxSealedSize {
-		return nil, false, fmt.Errorf("envseal: bundle %q: sealed file is %d bytes, over the limit of %d: %w", name, fi.Size(), maxSealedSize, ErrAuthFailed)
+	if fi.Size() > seal.MaxSize {
+		return nil, false, &BundleError{Bundle: name, Err: fmt.Errorf("sealed file is %d bytes, over the limit of %d: %w", fi.Size(), seal.MaxSize, ErrAuthFailed)}
 	}
-	data, err = io.ReadAll(io.LimitReader(f, maxSealedSize+1))
+	data, err = io.ReadAll(io.LimitReader(f, seal.MaxSize+1))
 	if err != nil {
-		return nil, false, fmt.Errorf("envseal: bundle %q: %w", name, err)
+		return nil, false, &BundleError{Bundle: name, Err: err}
 	}
 	return data, false, nil
 }
@@ -517,17 +565,17 @@ func readSealedOnce(root *os.Root, name, file string) (data []byte, again bool, 
 func listNames(root *os.Root) ([]string, error) {
 	d, err := root.Open(".")
 	if err != nil {
-		return nil, fmt.Errorf("envseal: store folder: %w", err)
+		return nil, fmt.Errorf("store folder: %w", err)
 	}
 	defer d.Close()
 	entries, err := d.ReadDir(-1)
 	if err != nil {
-		return nil, fmt.Errorf("envseal: store folder: %w", err)
+		return nil, fmt.Errorf("store folder: %w", err)
 	}
 	var names []string
 	for _, e := range entries {
 		name, ok := strings.CutSuffix(e.Name(), sealedExt)
-		if ok && validName(name) && e.Type().IsRegular() {
+		if ok && rules.ValidName(name) && e.Type().IsRegular() {
 			names = append(names, name)
 		}
 	}
@@ -535,38 +583,17 @@ func listNames(root *os.Root) ([]string, error) {
 	return names, nil
 }
 
-// maxNameLen is the longest bundle name.
-const maxNameLen = 64
+// ValidBundleName reports whether name is a bundle name that stores accept:
+// it matches [a-z0-9][a-z0-9_-]{0,63}.
+func ValidBundleName(name string) bool { return rules.ValidName(name) }
 
-// validName reports whether name matches [a-z0-9][a-z0-9_-]{0,63}.
-func validName(name string) bool {
-	if name == "" || len(name) > maxNameLen {
-		return false
-	}
-	for i := 0; i < len(name); i++ {
-		c := name[i]
-		switch {
-		case 'a' <= c && c <= 'z', '0' <= c && c <= '9':
-		case (c == '_' || c == '-') && i > 0:
-		default:
-			return false
-		}
-	}
-	return true
-}
-
-// checkName returns an error quoting name, cut short, unless it is a valid
-// bundle name.
+// checkName returns an error unless name is a valid bundle name. An invalid
+// one is shown only as a hint: it may be a value typed in the wrong place.
 func checkName(name string) error {
-	if validName(name) {
+	if rules.ValidName(name) {
 		return nil
 	}
-	const max = 40
-	q := fmt.Sprintf("%q", name)
-	if len(name) > max {
-		q = fmt.Sprintf("%q… (%d bytes)", name[:max], len(name))
-	}
-	return fmt.Errorf("envseal: invalid bundle name %s: want [a-z0-9][a-z0-9_-]{0,63}", q)
+	return fmt.Errorf("invalid bundle name %s: want %s", rules.QuoteName(name), rules.NameRule)
 }
 
 // checkBundle applies the key and value rules of Resolve to every entry of
@@ -574,9 +601,28 @@ func checkName(name string) error {
 func checkBundle(name string, env map[string]string) error {
 	var errs []error
 	for _, k := range slices.Sorted(maps.Keys(env)) {
-		if err := checkEntry(k, env[k]); err != nil {
-			errs = append(errs, fmt.Errorf("envseal: bundle %q: key %s: %w", name, quoteKey(k), err))
+		if err := rules.CheckEntry(k, env[k]); err != nil {
+			errs = append(errs, &BundleError{Bundle: name, Err: fmt.Errorf("key %s: %w", rules.QuoteKey(k), err)})
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// sealBundle seals env as bundle name under key.
+func sealBundle(key Key, name string, env map[string]string) ([]byte, error) {
+	data, err := seal.Seal(key.bytes(), name, env, rand.Reader)
+	if err != nil {
+		return nil, &BundleError{Bundle: name, Err: err}
+	}
+	return data, nil
+}
+
+// openBundle authenticates and decodes data, the sealed bundle name, under
+// key. Every failure wraps ErrAuthFailed and names the bundle.
+func openBundle(key Key, name string, data []byte) (map[string]string, error) {
+	env, err := seal.Open(key.bytes(), name, data)
+	if err != nil {
+		return nil, &BundleError{Bundle: name, Err: err}
+	}
+	return env, nil
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,8 +9,9 @@ import (
 	"slices"
 	"text/tabwriter"
 
-	"github.com/envseal/secret"
 	"github.com/spf13/cobra"
+
+	"github.com/envseal/secret"
 )
 
 // checkRow is one key in the output of check. Value is masked.
@@ -76,7 +76,7 @@ key in key order, "value" masked, "origin" absent for a missing key;
 			if err != nil {
 				return err
 			}
-			verr := validate(cmd.Context(), m, env, r.strict)
+			verr := validate(m, env, r.strict)
 			var ve *secret.ValidationError
 			if verr != nil && !errors.As(verr, &ve) {
 				return verr
@@ -96,15 +96,11 @@ key in key order, "value" masked, "origin" absent for a missing key;
 
 // validate checks the resolved env against the manifest m (nil: nothing to
 // check) as run does, without loading the sources again.
-//
-// TODO(layout): return m.Check(env.Map(), strict).
-func validate(ctx context.Context, m *secret.Manifest, env *secret.Env, strict bool) error {
+func validate(m *secret.Manifest, env *secret.Env, strict bool) error {
 	if m == nil {
 		return nil
 	}
-	v := secret.Resolver{Manifest: m, Strict: strict}
-	_, err := v.Resolve(ctx, secret.FromMap(env.Map()))
-	return err
+	return m.Check(env.Map(), strict)
 }
 
 // newCheckReport makes a row for every resolved key and every declared one,

@@ -4,12 +4,12 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"runtime"
 	"strings"
 
-	"github.com/envseal/secret"
 	"golang.org/x/term"
+
+	"github.com/envseal/secret"
 )
 
 // environment is what one invocation of envseal reads from outside its
@@ -67,38 +67,28 @@ const (
 )
 
 // defaultStoreDir is the folder that secret.DefaultStore opens: ENVSEAL_STORE
-// if set, else envseal/store in the user config dir.
-//
-// TODO(layout): below the ENVSEAL_STORE lookup in e, use
-// secret.DefaultStoreDir() instead of e.configDir. It reads the process's
-// environment; that is safe because no in-process test reaches this point
-// (the sandbox's configDir fails the test that does: the config dir is
-// tested on the binary, with its own HOME).
+// if set in e, else the library's default (envseal/store in the user config
+// dir). In-process tests set ENVSEAL_STORE or --store; the user config dir
+// is tested on the binary, with its own HOME.
 func (e *environment) defaultStoreDir() (string, error) {
 	if d := e.getenv(envStore); d != "" {
 		return d, nil
 	}
-	dir, err := e.configDir()
-	if err != nil {
+	if _, err := e.configDir(); err != nil {
 		return "", fmt.Errorf("no store folder: %s is not set and the user config dir is unknown (%v); set %s or use --store", envStore, err, envStore)
 	}
-	return filepath.Join(dir, "envseal", "store"), nil
+	return secret.DefaultStoreDir()
 }
 
 // defaultKeyFile is the file that secret.LoadKey reads when ENVSEAL_KEY is
-// empty: ENVSEAL_KEY_FILE if set, else envseal/key in the user config dir.
-//
-// TODO(layout): below the ENVSEAL_KEY_FILE lookup in e, use
-// secret.DefaultKeyFile() instead of e.configDir. It reads the process's
-// environment, and key generate writes where it points; that is safe
-// because no in-process test reaches this point (see defaultStoreDir).
+// empty: ENVSEAL_KEY_FILE if set in e, else the library's default
+// (envseal/key in the user config dir), where key generate writes.
 func (e *environment) defaultKeyFile() (string, error) {
 	if p := e.getenv(envKeyFile); p != "" {
 		return p, nil
 	}
-	dir, err := e.configDir()
-	if err != nil {
+	if _, err := e.configDir(); err != nil {
 		return "", fmt.Errorf("no key file: %s is not set and the user config dir is unknown (%v); set %s or use --out", envKeyFile, err, envKeyFile)
 	}
-	return filepath.Join(dir, "envseal", "key"), nil
+	return secret.DefaultKeyFile()
 }

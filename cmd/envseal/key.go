@@ -7,8 +7,9 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/envseal/secret"
 	"github.com/spf13/cobra"
+
+	"github.com/envseal/secret"
 )
 
 func newKeyCmd(a *app) *cobra.Command {

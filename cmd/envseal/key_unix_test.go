@@ -91,8 +91,7 @@ func TestKeyProblems(t *testing.T) {
 				assert.Equal(t, exitFailure, r.code, "%v", args)
 				assert.Equal(t, 1, strings.Count(r.stderr, "\n"), "one line: %q", r.stderr)
 				assert.True(t, strings.HasPrefix(r.stderr, "envseal: "), "said by envseal: %q", r.stderr)
-				// TODO(layout): assert that "envseal:" is said once when the
-				// library stops prefixing its errors.
+				assert.Equal(t, 1, strings.Count(r.stderr, "envseal:"), "envseal: said once: %q", r.stderr)
 				for _, w := range tt.want {
 					assert.Contains(t, r.stderr, w, "%v", args)
 				}

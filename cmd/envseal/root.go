@@ -7,9 +7,10 @@ import (
 	"runtime/debug"
 	"slices"
 
-	"github.com/envseal/secret"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+
+	"github.com/envseal/secret"
 )
 
 // version is set at link time with -ldflags "-X main.version=v1.2.3"; when

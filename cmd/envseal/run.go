@@ -8,8 +8,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/envseal/secret"
 	"github.com/spf13/cobra"
+
+	"github.com/envseal/secret"
 )
 
 func newRunCmd(a *app) *cobra.Command {

@@ -14,8 +14,9 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/envseal/secret"
 	"github.com/spf13/cobra"
+
+	"github.com/envseal/secret"
 )
 
 func newSecretsCmd(a *app) *cobra.Command {

@@ -6,8 +6,9 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/envseal/secret"
 	"github.com/spf13/cobra"
+
+	"github.com/envseal/secret"
 )
 
 func newSecretsImportCmd(a *app) *cobra.Command {

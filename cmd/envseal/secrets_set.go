@@ -11,8 +11,9 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/envseal/secret"
 	"github.com/spf13/cobra"
+
+	"github.com/envseal/secret"
 )
 
 // maxValueFile bounds what KEY=@path and KEY=- read: the library rejects

@@ -7,9 +7,10 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/envseal/secret"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+
+	"github.com/envseal/secret"
 )
 
 // resolution holds the flags shared by run and check: the sources, in the

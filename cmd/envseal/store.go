@@ -95,23 +95,8 @@ func (s noStore) readOnly() error {
 // bundleNameRule is the rule for bundle names, as the library checks it.
 const bundleNameRule = "[a-z0-9][a-z0-9_-]{0,63}"
 
-// validBundleName reports whether name matches bundleNameRule.
-//
-// TODO(layout): use the library's check when it exports one.
-func validBundleName(name string) bool {
-	if name == "" || len(name) > 64 {
-		return false
-	}
-	for i := 0; i < len(name); i++ {
-		switch c := name[i]; {
-		case 'a' <= c && c <= 'z', '0' <= c && c <= '9':
-		case (c == '_' || c == '-') && i > 0:
-		default:
-			return false
-		}
-	}
-	return true
-}
+// validBundleName reports whether name is a bundle name the store accepts.
+func validBundleName(name string) bool { return secret.ValidBundleName(name) }
 
 // checkBundleArg checks that args[i] is a bundle name. The error names the
 // argument by its position, never by its text: a value typed where a name

@@ -1,4 +1,4 @@
-package secret
+package seal
 
 import (
 	"bytes"
@@ -14,9 +14,30 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/envseal/secret/internal/rules"
 )
 
-var update = flag.Bool("update", false, "rewrite the known-answer vectors under testdata/store")
+var update = flag.Bool("update", false, "rewrite the known-answer vectors under testdata")
+
+// testKey is the key with bytes 0, 1, ..., 31 (envseal-key-1-AAECAwQF...);
+// otherKey the one with bytes 100, ..., 131. The known-answer vectors are
+// sealed under testKey.
+func testKey() *[KeySize]byte {
+	var k [KeySize]byte
+	for i := range k {
+		k[i] = byte(i)
+	}
+	return &k
+}
+
+func otherKey() *[KeySize]byte {
+	var k [KeySize]byte
+	for i := range k {
+		k[i] = byte(100 + i)
+	}
+	return &k
+}
 
 // countingReader yields 0, 1, 2, ... (mod 256): deterministic "randomness"
 // for known-answer vectors.
@@ -44,13 +65,13 @@ var testBundles = map[string]map[string]string{
 
 func TestSealOpenRoundTrip(t *testing.T) {
 	t.Parallel()
-	k := mustKey(t, testKeyText)
+	k := testKey()
 	for name, env := range testBundles {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			data, err := seal(k, name, env, rand.Reader)
+			data, err := Seal(k, name, env, rand.Reader)
 			require.NoError(t, err)
-			got, err := open(k, name, data)
+			got, err := Open(k, name, data)
 			require.NoError(t, err)
 			assert.True(t, mapsEqual(env, got), "round trip changed the bundle")
 			assert.NotNil(t, got)
@@ -78,27 +99,27 @@ func mapsEqual(a, b map[string]string) bool {
 // a deliberate format change with a new version byte).
 func TestKnownAnswerVectors(t *testing.T) {
 	t.Parallel()
-	k := mustKey(t, testKeyText)
-	dir := filepath.Join("testdata", "store")
+	k := testKey()
+	dir := "testdata"
 	if *update {
 		require.NoError(t, os.MkdirAll(dir, 0o755))
 		for name, env := range testBundles {
 			if name == "large" {
 				continue // keep testdata small
 			}
-			data, err := seal(k, name, env, &countingReader{})
+			data, err := Seal(k, name, env, &countingReader{})
 			require.NoError(t, err)
-			require.NoError(t, os.WriteFile(filepath.Join(dir, name+sealedExt), data, 0o644))
+			require.NoError(t, os.WriteFile(filepath.Join(dir, name+".sealed"), data, 0o644))
 			j, err := json.MarshalIndent(env, "", "  ")
 			require.NoError(t, err)
 			require.NoError(t, os.WriteFile(filepath.Join(dir, name+".json"), append(j, '\n'), 0o644))
 		}
 	}
-	files, err := filepath.Glob(filepath.Join(dir, "*"+sealedExt))
+	files, err := filepath.Glob(filepath.Join(dir, "*"+".sealed"))
 	require.NoError(t, err)
 	require.Len(t, files, 3, "known-answer vectors missing; run go test -run TestKnownAnswerVectors -update")
 	for _, f := range files {
-		name := strings.TrimSuffix(filepath.Base(f), sealedExt)
+		name := strings.TrimSuffix(filepath.Base(f), ".sealed")
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			data, err := os.ReadFile(f)
@@ -107,13 +128,13 @@ func TestKnownAnswerVectors(t *testing.T) {
 			require.NoError(t, err)
 			var want map[string]string
 			require.NoError(t, json.Unmarshal(j, &want))
-			got, err := open(k, name, data)
+			got, err := Open(k, name, data)
 			require.NoError(t, err)
 			assert.True(t, mapsEqual(want, got), "vector %s opens to a different bundle", name)
-			again, err := seal(k, name, want, &countingReader{})
+			again, err := Seal(k, name, want, &countingReader{})
 			require.NoError(t, err)
 			assert.True(t, bytes.Equal(data, again), "sealing %s no longer gives the committed bytes", name)
-			_, err = open(mustKey(t, otherKeyText), name, data)
+			_, err = Open(otherKey(), name, data)
 			assert.ErrorIs(t, err, ErrAuthFailed)
 		})
 	}
@@ -123,16 +144,16 @@ func TestKnownAnswerVectors(t *testing.T) {
 // opaque error text for it.
 func sealedBasic(t *testing.T) ([]byte, string) {
 	t.Helper()
-	data, err := seal(mustKey(t, testKeyText), "basic", testBundles["basic"], rand.Reader)
+	data, err := Seal(testKey(), "basic", testBundles["basic"], rand.Reader)
 	require.NoError(t, err)
-	return data, authError("basic").Error()
+	return data, ErrAuthFailed.Error()
 }
 
 // assertOpaque checks that opening data as "basic" under the test key fails
 // with the opaque error, and with nothing else when exact.
 func assertOpaque(t *testing.T, data []byte, opaque string, exact bool, what string) {
 	t.Helper()
-	got, err := open(mustKey(t, testKeyText), "basic", data)
+	got, err := Open(testKey(), "basic", data)
 	if !assert.Error(t, err, "%s: opened", what) {
 		return
 	}
@@ -151,8 +172,9 @@ func TestEveryBitFlipRejected(t *testing.T) {
 		for bit := 0; bit < 8; bit++ {
 			c := bytes.Clone(data)
 			c[i] ^= 1 << bit
-			// Only the version and algorithm bytes, public facts, may say more.
-			exact := i != offVersion && i != offAlgorithm
+			// Only the public facts may say more: the version, the
+			// algorithm and the key id.
+			exact := i != offVersion && i != offAlgorithm && (i < offKeyID || i >= offSalt)
 			assertOpaque(t, c, opaque, exact, fmt.Sprintf("byte %d bit %d", i, bit))
 		}
 	}
@@ -172,8 +194,8 @@ func TestEveryTruncationRejected(t *testing.T) {
 func TestHeaderTamperRejected(t *testing.T) {
 	t.Parallel()
 	data, opaque := sealedBasic(t)
-	k := mustKey(t, testKeyText)
-	other, err := seal(k, "basic", testBundles["basic"], rand.Reader)
+	k := testKey()
+	other, err := Seal(k, "basic", testBundles["basic"], rand.Reader)
 	require.NoError(t, err)
 	cases := []struct {
 		name  string
@@ -185,10 +207,10 @@ func TestHeaderTamperRejected(t *testing.T) {
 		{"version 0", func(b []byte) []byte { b[offVersion] = 0; return b }, false},
 		{"algorithm 2", func(b []byte) []byte { b[offAlgorithm] = 2; return b }, false},
 		{"key id of another key", func(b []byte) []byte {
-			id := keyID(mustKey(t, otherKeyText))
+			id := ID(otherKey())
 			copy(b[offKeyID:], id[:])
 			return b
-		}, true},
+		}, false},
 		{"salt of another seal", func(b []byte) []byte { copy(b[offSalt:offNonce], other[offSalt:offNonce]); return b }, true},
 		{"nonce of another seal", func(b []byte) []byte { copy(b[offNonce:headerLen], other[offNonce:headerLen]); return b }, true},
 		{"header of another seal", func(b []byte) []byte { copy(b, other[:headerLen]); return b }, true},
@@ -202,45 +224,52 @@ func TestHeaderTamperRejected(t *testing.T) {
 			assertOpaque(t, tc.edit(bytes.Clone(data)), opaque, tc.exact, tc.name)
 		})
 	}
-	_, err = open(k, "basic", func() []byte { b := bytes.Clone(data); b[offVersion] = 2; return b }())
+	_, err = Open(k, "basic", func() []byte { b := bytes.Clone(data); b[offVersion] = 2; return b }())
 	assert.Contains(t, err.Error(), "version 2")
 }
 
-func TestWrongKeyAndRenameAreOpaque(t *testing.T) {
+func TestWrongKeyNamedRenameOpaque(t *testing.T) {
 	t.Parallel()
 	data, opaque := sealedBasic(t)
-	k := mustKey(t, testKeyText)
+	k := testKey()
 
-	_, errWrongKey := open(mustKey(t, otherKeyText), "basic", data)
+	// A wrong key says so, with both key ids: public, one-way facts.
+	_, errWrongKey := Open(otherKey(), "basic", data)
 	require.ErrorIs(t, errWrongKey, ErrAuthFailed)
-	assert.Equal(t, opaque, errWrongKey.Error())
+	var wk *WrongKeyError
+	require.ErrorAs(t, errWrongKey, &wk)
+	assert.Equal(t, ID(k), wk.Sealed)
+	assert.Equal(t, ID(otherKey()), wk.Used)
+	assert.Equal(t, "sealed under key id "+ID(k).String()+", not under the key in use (key id "+ID(otherKey()).String()+")", errWrongKey.Error())
 
-	_, errRenamed := open(k, "basic2", data)
+	_, errRenamed := Open(k, "basic2", data)
 	require.ErrorIs(t, errRenamed, ErrAuthFailed)
-	assert.Equal(t, authError("basic2").Error(), errRenamed.Error())
-	assert.Contains(t, errRenamed.Error(), `"basic2"`)
+	assert.Equal(t, opaque, errRenamed.Error())
 
 	// A wrong key with the right key id (impossible in practice) still fails.
 	b := bytes.Clone(data)
-	id := keyID(mustKey(t, otherKeyText))
+	id := ID(otherKey())
 	copy(b[offKeyID:], id[:])
-	_, err := open(mustKey(t, otherKeyText), "basic", b)
+	_, err := Open(otherKey(), "basic", b)
 	assert.Equal(t, opaque, err.Error())
+
+	// The key id is a one-way function of the key: no key byte in it.
+	assert.NotContains(t, ID(k).String(), "000102")
 }
 
 // TestOversizedRefused checks the 1 MiB limit on both sides.
 func TestOversizedRefused(t *testing.T) {
 	t.Parallel()
-	k := mustKey(t, testKeyText)
+	k := testKey()
 	big := map[string]string{}
 	for i := 0; i < 33; i++ {
-		big[fmt.Sprintf("K%d", i)] = strings.Repeat("f", maxValueLen)
+		big[fmt.Sprintf("K%d", i)] = strings.Repeat("f", rules.MaxValueLen)
 	}
-	_, err := seal(k, "big", big, rand.Reader)
+	_, err := Seal(k, "big", big, rand.Reader)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "over the limit")
 
-	_, err = open(k, "big", make([]byte, maxSealedSize+1))
+	_, err = Open(k, "big", make([]byte, MaxSize+1))
 	require.ErrorIs(t, err, ErrAuthFailed)
 	assert.Contains(t, err.Error(), "over the limit")
 }
@@ -249,14 +278,14 @@ func TestOversizedRefused(t *testing.T) {
 // and so does every salt and nonce.
 func TestSealsAllDistinct(t *testing.T) {
 	t.Parallel()
-	k := mustKey(t, testKeyText)
+	k := testKey()
 	env := testBundles["basic"]
 	const n = 10000
 	files := make(map[string]struct{}, n)
 	salts := make(map[string]struct{}, n)
 	nonces := make(map[string]struct{}, n)
 	for i := 0; i < n; i++ {
-		data, err := seal(k, "basic", env, rand.Reader)
+		data, err := Seal(k, "basic", env, rand.Reader)
 		require.NoError(t, err)
 		files[string(data)] = struct{}{}
 		salts[string(data[offSalt:offNonce])] = struct{}{}
@@ -271,10 +300,10 @@ func TestSealsAllDistinct(t *testing.T) {
 // only a key holder could make, through open.
 func TestDecodeBundleStrict(t *testing.T) {
 	t.Parallel()
-	k := mustKey(t, testKeyText)
-	valid := encodeBundle("basic", map[string]string{"A": "fake-1", "B": "fake-2"})
+	k := testKey()
+	valid := encode("basic", map[string]string{"A": "fake-1", "B": "fake-2"})
 	cases := map[string][]byte{
-		"other name":        encodeBundle("other", nil),
+		"other name":        encode("other", nil),
 		"trailing byte":     append(bytes.Clone(valid), 0),
 		"truncated":         valid[:len(valid)-1],
 		"count too high":    func() []byte { b := bytes.Clone(valid); b[4+5+3] = 3; return b }(),
@@ -288,11 +317,11 @@ func TestDecodeBundleStrict(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			data := sealRaw(t, k, "basic", pt)
-			_, err := open(k, "basic", data)
+			_, err := Open(k, "basic", data)
 			require.ErrorIs(t, err, ErrAuthFailed)
 		})
 	}
-	got, err := open(k, "basic", sealRaw(t, k, "basic", valid))
+	got, err := Open(k, "basic", sealRaw(t, k, "basic", valid))
 	require.NoError(t, err)
 	assert.Len(t, got, 2)
 }
@@ -308,12 +337,12 @@ func encodeRaw(name string, kv ...string) []byte {
 }
 
 // sealRaw seals an arbitrary plaintext as seal does.
-func sealRaw(t *testing.T, k Key, name string, pt []byte) []byte {
+func sealRaw(t *testing.T, k *[KeySize]byte, name string, pt []byte) []byte {
 	t.Helper()
 	out := make([]byte, headerLen)
-	copy(out, sealMagic)
-	out[offVersion], out[offAlgorithm] = sealVersion, sealAlgorithm
-	id := keyID(k)
+	copy(out, magic)
+	out[offVersion], out[offAlgorithm] = version, algorithm
+	id := ID(k)
 	copy(out[offKeyID:], id[:])
 	_, err := rand.Read(out[offSalt:headerLen])
 	require.NoError(t, err)
@@ -325,7 +354,7 @@ func sealRaw(t *testing.T, k Key, name string, pt []byte) []byte {
 // FuzzOpen opens arbitrary bytes: it must never panic, and never succeed
 // on anything but the authentic seeds.
 func FuzzOpen(f *testing.F) {
-	k := mustKey(f, testKeyText)
+	k := testKey()
 	authentic := map[string]bool{}
 	for name, env := range testBundles {
 		if name == "large" {
@@ -333,16 +362,16 @@ func FuzzOpen(f *testing.F) {
 		}
 		// Deterministic, so that fuzz workers, which run this again, agree
 		// on which inputs are authentic.
-		data, err := seal(k, "fuzz", env, &countingReader{})
+		data, err := Seal(k, "fuzz", env, &countingReader{})
 		require.NoError(f, err)
 		authentic[string(data)] = true
 		f.Add(data)
 		f.Add(data[:headerLen+tagLen])
 	}
-	f.Add([]byte(sealMagic))
+	f.Add([]byte(magic))
 	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, data []byte) {
-		got, err := open(k, "fuzz", data)
+		got, err := Open(k, "fuzz", data)
 		if err == nil {
 			if !authentic[string(data)] {
 				t.Fatalf("opened %d bytes that were never sealed", len(data))
@@ -370,23 +399,23 @@ func benchBundle() map[string]string {
 }
 
 func BenchmarkSeal(b *testing.B) {
-	k := mustKey(b, testKeyText)
+	k := testKey()
 	env := benchBundle()
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := seal(k, "bench", env, rand.Reader); err != nil {
+		if _, err := Seal(k, "bench", env, rand.Reader); err != nil {
 			b.Fatal(err)
 		}
 	}
 }
 
 func BenchmarkOpen(b *testing.B) {
-	k := mustKey(b, testKeyText)
-	data, err := seal(k, "bench", benchBundle(), rand.Reader)
+	k := testKey()
+	data, err := Seal(k, "bench", benchBundle(), rand.Reader)
 	require.NoError(b, err)
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := open(k, "bench", data); err != nil {
+		if _, err := Open(k, "bench", data); err != nil {
 			b.Fatal(err)
 		}
 	}
