@@ -161,54 +161,20 @@ func readDirEntry(root *os.Root, dir, name string, typ fs.FileMode) (string, err
 	}
 	isLink := typ&fs.ModeSymlink != 0
 	if isLink {
-		// Say plainly what os.Root would refuse with a terser message.
-		target, err := os.Readlink(filepath.Join(dir, name))
-		switch {
-		case err != nil:
-			return "", unwrapPath("readlink", err)
-		case filepath.IsAbs(target):
-			return "", errors.New("link is absolute: links must be relative and stay inside the folder")
-		case !filepath.IsLocal(target):
-			return "", errLeavesFolder
+		if err := checkLink(dir, name); err != nil {
+			return "", err
 		}
 	}
 	info, err := root.Stat(name)
 	if err != nil {
-		if isLink {
-			// A link whose first step stays inside may still lead out
-			// through another link (..data -> /elsewhere): os.Root refuses
-			// it, and an unconfined stat tells that apart from a dangling
-			// link.
-			if _, outErr := os.Stat(filepath.Join(dir, name)); outErr == nil {
-				return "", errLeavesFolder
-			}
-			if errors.Is(err, fs.ErrNotExist) {
-				// Not wrapping fs.ErrNotExist: the folder exists, and a
-				// caller must not take a broken link for a missing source.
-				return "", errors.New("link target does not exist")
-			}
-		}
-		return "", unwrapPath("stat", err)
+		return "", statError(dir, name, isLink, err)
 	}
-	switch {
-	case info.IsDir():
-		return "", errors.New("is a folder: secrets are files directly in the folder (folders starting with \".\" are skipped)")
-	case !info.Mode().IsRegular():
-		return "", errors.New("not a regular file")
-	case info.Size() > maxDirFileSize:
-		return "", fmt.Errorf("file is over the limit of %d bytes", maxDirFileSize)
+	if err := checkEntryFile(info); err != nil {
+		return "", err
 	}
-	f, err := root.Open(name)
+	data, err := readEntryFile(root, name)
 	if err != nil {
-		return "", unwrapPath("open", err)
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxDirFileSize+1))
-	if err != nil {
-		return "", unwrapPath("read", err)
-	}
-	if len(data) > maxDirFileSize { // it grew since the stat
-		return "", fmt.Errorf("file is over the limit of %d bytes", maxDirFileSize)
+		return "", err
 	}
 	v := string(data)
 	if s, ok := strings.CutSuffix(v, "\r\n"); ok {
@@ -216,6 +182,78 @@ func readDirEntry(root *os.Root, dir, name string, typ fs.FileMode) (string, err
 	}
 	s, _ := strings.CutSuffix(v, "\n")
 	return s, nil
+}
+
+// checkLink says plainly what os.Root would refuse with a terser message: a
+// link that is absolute, or whose target leaves the folder at once.
+func checkLink(dir, name string) error {
+	target, err := os.Readlink(filepath.Join(dir, name))
+	switch {
+	case err != nil:
+		return unwrapPath("readlink", err)
+	case filepath.IsAbs(target):
+		return errors.New("link is absolute: links must be relative and stay inside the folder")
+	case !filepath.IsLocal(target):
+		return errLeavesFolder
+	}
+	return nil
+}
+
+// statError explains err, from os.Root's stat of the entry name.
+func statError(dir, name string, isLink bool, err error) error {
+	if isLink {
+		// A link whose first step stays inside may still lead out through
+		// another link (..data -> /elsewhere): os.Root refuses it, and an
+		// unconfined stat tells that apart from a dangling link.
+		if _, outErr := os.Stat(filepath.Join(dir, name)); outErr == nil {
+			return errLeavesFolder
+		}
+		if errors.Is(err, fs.ErrNotExist) {
+			// Not wrapping fs.ErrNotExist: the folder exists, and a caller
+			// must not take a broken link for a missing source.
+			return errors.New("link target does not exist")
+		}
+	}
+	return unwrapPath("stat", err)
+}
+
+// checkEntryFile refuses an entry that is not a regular file of at most
+// maxDirFileSize bytes.
+func checkEntryFile(info fs.FileInfo) error {
+	switch {
+	case info.IsDir():
+		return errors.New("is a folder: secrets are files directly in the folder (folders starting with \".\" are skipped)")
+	case !info.Mode().IsRegular():
+		return errors.New("not a regular file")
+	case info.Size() > maxDirFileSize:
+		return fmt.Errorf("file is over the limit of %d bytes", maxDirFileSize)
+	}
+	return nil
+}
+
+// readEntryFile reads the entry name. It opens without blocking and checks
+// again what it opened, since a FIFO could replace the file after the stat.
+func readEntryFile(root *os.Root, name string) ([]byte, error) {
+	f, err := root.OpenFile(name, os.O_RDONLY|oNonblock, 0)
+	if err != nil {
+		return nil, unwrapPath("open", err)
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return nil, unwrapPath("stat", err)
+	}
+	if err := checkEntryFile(info); err != nil {
+		return nil, err
+	}
+	data, err := io.ReadAll(io.LimitReader(f, maxDirFileSize+1))
+	if err != nil {
+		return nil, unwrapPath("read", err)
+	}
+	if len(data) > maxDirFileSize { // it grew since the stat
+		return nil, fmt.Errorf("file is over the limit of %d bytes", maxDirFileSize)
+	}
+	return data, nil
 }
 
 // unwrapPath drops the path from a *fs.PathError, which the caller names

@@ -18,6 +18,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/sys/unix"
 
 	"github.com/envseal/secret"
 )
@@ -271,10 +272,10 @@ func TestFromDirLinks(t *testing.T) {
 			require.NoError(t, os.Symlink(".d", filepath.Join(dir, "KEY")))
 		}, nil, `key KEY: is a folder: secrets are files directly in the folder (folders starting with "." are skipped)`},
 		{"FIFO", func(t *testing.T, dir, outside string) {
-			require.NoError(t, syscall.Mkfifo(filepath.Join(dir, "PIPE"), 0o600))
+			require.NoError(t, unix.Mkfifo(filepath.Join(dir, "PIPE"), 0o600))
 		}, nil, "key PIPE: not a regular file"},
 		{"link to a FIFO", func(t *testing.T, dir, outside string) {
-			require.NoError(t, syscall.Mkfifo(filepath.Join(dir, ".pipe"), 0o600))
+			require.NoError(t, unix.Mkfifo(filepath.Join(dir, ".pipe"), 0o600))
 			require.NoError(t, os.Symlink(".pipe", filepath.Join(dir, "KEY")))
 		}, nil, "key KEY: not a regular file"},
 		{"link to a big file", func(t *testing.T, dir, outside string) {

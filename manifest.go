@@ -206,41 +206,51 @@ func parseDeclaration(n int, entry *yaml.Node) (Declaration, *ParseError) {
 		if v.Kind == yaml.AliasNode {
 			return d, lineError(v, "secret %d: %s: aliases are not supported here", n, name)
 		}
-		switch name {
-		case "key":
+		if name == "key" {
 			hasKey = true
-			switch {
-			case isNull(v) || v.Kind == yaml.ScalarNode && v.ShortTag() == "!!str" && v.Value == "":
-				return d, lineError(v, "secret %d: empty key", n)
-			case v.Kind != yaml.ScalarNode || v.ShortTag() != "!!str":
-				return d, lineError(v, "secret %d: key must be a string, not %s", n, kindName(v))
-			case !ValidKey(v.Value):
-				// Not quoted: an invalid key may be a pasted value.
-				return d, lineError(v, "secret %d: invalid key: want [A-Za-z_][A-Za-z0-9_]*", n)
-			case len(v.Value) > rules.MaxKeyLen:
-				return d, lineError(v, "secret %d: key is %d bytes, over the limit of %d", n, len(v.Value), rules.MaxKeyLen)
-			}
-			d.Key = v.Value
-		case "description":
-			switch {
-			case isNull(v):
-			case v.Kind == yaml.ScalarNode:
-				d.Description = v.Value
-			default:
-				return d, lineError(v, "secret %d: description must be a string, not %s", n, kindName(v))
-			}
-		case "optional":
-			b, err := parseOptional(v)
-			if err != nil {
-				return d, &ParseError{Line: v.Line, Err: fmt.Errorf("secret %d: %w", n, err)}
-			}
-			d.Optional = b
+		}
+		if perr := setField(&d, n, name, v); perr != nil {
+			return d, perr
 		}
 	}
 	if !hasKey {
 		return d, lineError(entry, "secret %d: missing key", n)
 	}
 	return d, nil
+}
+
+// setField sets the field name of d, declaration n, from the node v.
+func setField(d *Declaration, n int, name string, v *yaml.Node) *ParseError {
+	switch name {
+	case "key":
+		switch {
+		case isNull(v) || v.Kind == yaml.ScalarNode && v.ShortTag() == "!!str" && v.Value == "":
+			return lineError(v, "secret %d: empty key", n)
+		case v.Kind != yaml.ScalarNode || v.ShortTag() != "!!str":
+			return lineError(v, "secret %d: key must be a string, not %s", n, kindName(v))
+		case len(v.Value) > rules.MaxKeyLen:
+			return lineError(v, "secret %d: key is %d bytes, over the limit of %d", n, len(v.Value), rules.MaxKeyLen)
+		case !rules.ValidKey(v.Value):
+			// Not quoted: an invalid key may be a pasted value.
+			return lineError(v, "secret %d: invalid key: want %s", n, rules.KeyRule)
+		}
+		d.Key = v.Value
+	case "description":
+		switch {
+		case isNull(v):
+		case v.Kind == yaml.ScalarNode:
+			d.Description = v.Value
+		default:
+			return lineError(v, "secret %d: description must be a string, not %s", n, kindName(v))
+		}
+	case "optional":
+		b, err := parseOptional(v)
+		if err != nil {
+			return &ParseError{Line: v.Line, Err: fmt.Errorf("secret %d: %w", n, err)}
+		}
+		d.Optional = b
+	}
+	return nil
 }
 
 // parseOptional reads the value of an optional field: a YAML boolean only.

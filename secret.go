@@ -57,25 +57,31 @@
 // 32-byte [Key] found by [LoadKey]: $ENVSEAL_KEY, else the file named by
 // $ENVSEAL_KEY_FILE, else <user config dir>/envseal/key. Each file's name is
 // authenticated with it, so a file copied or renamed to another bundle does
-// not open; any authentication failure is one opaque error wrapping
-// [ErrAuthFailed]. Writers serialise on a lock file and replace files
-// atomically. A Key never prints; [Key.Encode] is its only text form. The
+// not open; any authentication failure is an error wrapping [ErrAuthFailed],
+// which names the bundle and, for a bundle sealed under another key, the key
+// ids involved, and nothing else. Writers serialise on a lock file and
+// replace files atomically. A Key never prints; [Key.Encode] is its only text form. The
 // store does not protect against an attacker who restores an older sealed
 // file of the same bundle, deletes bundles, or reads names, sizes and times.
 //
 // # Errors
 //
-// Check errors with [errors.Is] and [errors.As], never by their text:
+// Errors say what went wrong and where (a file and line, a source, a key, a
+// bundle), each layer adding only what the error it wraps does not say; none
+// starts with the package's name. A key or name that breaks the rules is
+// shown only as a short hint, since it may be a value typed in the wrong
+// place. Check errors with [errors.Is] and [errors.As], never by their text:
 //
 //   - [ErrNotFound]: a named bundle, a file or a folder that does not exist.
 //     Missing files also match [io/fs.ErrNotExist].
+//   - [ErrAuthFailed]: a sealed bundle did not open: wrong key, or a bundle
+//     modified, truncated or renamed.
 //   - [*SourceError]: a source failed or produced an invalid entry; it names
 //     the source and, where one is at fault, the key.
+//   - [*BundleError]: a store failed on one bundle, which it names.
 //   - [*ParseError]: a syntax error in a .env file or a manifest, with its path
 //     and line.
 //   - [*ValidationError]: the merged secrets do not satisfy the manifest.
-//   - [ErrAuthFailed]: a sealed bundle did not open: wrong key, or a file
-//     modified, truncated or renamed.
 //
 // # Security
 //
@@ -98,10 +104,6 @@ package secret
 
 import (
 	"context"
-	"fmt"
-	"maps"
-	"os"
-	"strings"
 )
 
 // Source is a place secrets come from.
@@ -116,96 +118,4 @@ import (
 type Source interface {
 	Name() string
 	Load(ctx context.Context) (map[string]string, error)
-}
-
-// FromMap returns a Source of the entries of m. It copies m at call time, so
-// later changes to m are not seen. Its name is "map".
-func FromMap(m map[string]string) Source {
-	return mapSource{m: maps.Clone(m)}
-}
-
-type mapSource struct{ m map[string]string }
-
-func (mapSource) Name() string { return "map" }
-
-func (s mapSource) Load(ctx context.Context) (map[string]string, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	m := maps.Clone(s.m)
-	if m == nil {
-		m = map[string]string{}
-	}
-	return m, nil
-}
-
-// FromEnviron returns a Source of the named variables of this process's
-// environment, read when it loads. A variable that is set to the empty string
-// is loaded as empty; one that is not set at all is an error naming it. With
-// no keys it loads nothing: the process environment is never copied
-// wholesale. Its name is "environ".
-func FromEnviron(keys ...string) Source {
-	return environSource{keys: append([]string(nil), keys...)}
-}
-
-type environSource struct{ keys []string }
-
-func (environSource) Name() string { return "environ" }
-
-func (s environSource) Load(ctx context.Context) (map[string]string, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	m := make(map[string]string, len(s.keys))
-	var unset []string
-	for _, k := range s.keys {
-		v, ok := os.LookupEnv(k)
-		if !ok {
-			unset = append(unset, k)
-			continue
-		}
-		m[k] = v
-	}
-	if len(unset) > 0 {
-		return nil, fmt.Errorf("%w: environment variable not set: %s", ErrNotFound, strings.Join(unset, ", "))
-	}
-	return m, nil
-}
-
-// FromName returns a Source of the named bundle in a [Store]. Through a
-// [Resolver] it reads the Resolver's Store, looked up at Resolve time; loaded
-// directly, or through a Resolver whose Store is nil, it reads the default
-// local encrypted store ([DefaultStore]). A bundle that does not exist is an
-// error wrapping [ErrNotFound]. Its name is "name:" followed by name.
-func FromName(name string) Source {
-	return nameSource{name: name}
-}
-
-type nameSource struct{ name string }
-
-func (s nameSource) Name() string { return "name:" + s.name }
-
-func (s nameSource) Load(ctx context.Context) (map[string]string, error) {
-	st, err := defaultStore()
-	if err != nil {
-		return nil, err
-	}
-	return s.loadFrom(ctx, st)
-}
-
-// loadFrom reads the bundle from st. The Resolver calls it with its Store.
-func (s nameSource) loadFrom(ctx context.Context, st Store) (map[string]string, error) {
-	m, err := st.Get(ctx, s.name)
-	if err != nil {
-		return nil, err
-	}
-	return maps.Clone(m), nil
-}
-
-// Store holds named bundles of secrets. [FromName] reads from one.
-//
-// Get returns the bundle called name. When there is no such bundle, the error
-// wraps [ErrNotFound]. Errors must not contain secret values.
-type Store interface {
-	Get(ctx context.Context, name string) (map[string]string, error)
 }

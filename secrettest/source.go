@@ -82,117 +82,30 @@ type SourceHarness struct {
 // concurrently, a cancelled context stops Load, and errors carry no value.
 func TestSource(t *testing.T, h SourceHarness) {
 	t.Helper()
-	ctx := context.Background()
-	run := func(name string, f func(t *testing.T)) {
-		t.Run(name, func(t *testing.T) {
+	tests := []struct {
+		name string
+		test func(t *testing.T, h SourceHarness)
+	}{
+		{"LoadsEntriesExactly", testLoadsEntriesExactly},
+		{"Empty", testEmpty},
+		{"CallerOwnsTheMap", testCallerOwnsTheMap},
+		{"NameIsStableAndSafe", testNameIsStableAndSafe},
+		{"ResolveOriginIsName", testResolveOriginIsName},
+		{"ConcurrentLoads", testConcurrentLoads},
+		{"CancelledContext", testSourceCancelledContext},
+	}
+	if h.Broken != nil {
+		tests = append(tests, struct {
+			name string
+			test func(t *testing.T, h SourceHarness)
+		}{"ErrorsCarryNoValue", testErrorsCarryNoValue})
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
 			if !h.Serial {
 				t.Parallel()
 			}
-			f(t)
-		})
-	}
-
-	run("LoadsEntriesExactly", func(t *testing.T) {
-		got, err := h.New(t, Entries).Load(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		expectEntries(t, got, Entries)
-	})
-
-	run("Empty", func(t *testing.T) {
-		got, err := h.New(t, map[string]string{}).Load(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(got) != 0 {
-			t.Fatalf("an empty source loaded %d keys", len(got))
-		}
-	})
-
-	run("CallerOwnsTheMap", func(t *testing.T) {
-		src := h.New(t, map[string]string{"A": "fake-a"})
-		first, err := src.Load(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		first["A"] = "fake-changed"
-		first["B"] = "fake-added"
-		second, err := src.Load(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		expectEntries(t, second, map[string]string{"A": "fake-a"})
-	})
-
-	run("NameIsStableAndSafe", func(t *testing.T) {
-		src := h.New(t, Entries)
-		name := src.Name()
-		if name == "" || name != src.Name() {
-			t.Fatal("Name is empty or changes between calls")
-		}
-		if strings.Contains(name, "fake") {
-			t.Fatal("Name holds a value")
-		}
-	})
-
-	run("ResolveOriginIsName", func(t *testing.T) {
-		src := h.New(t, Entries)
-		env, err := secret.Resolve(ctx, src)
-		if err != nil {
-			t.Fatal(err)
-		}
-		expectEntries(t, env.Map(), Entries)
-		kind, _, _ := strings.Cut(src.Name(), ":")
-		for _, k := range env.Keys() {
-			if !strings.HasPrefix(env.Origin(k), kind) {
-				t.Errorf("Origin(%s) does not name the source", k)
-			}
-		}
-	})
-
-	run("ConcurrentLoads", func(t *testing.T) {
-		src := h.New(t, Entries)
-		var wg sync.WaitGroup
-		results := make([]map[string]string, 8)
-		errs := make([]error, 8)
-		for i := range results {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				results[i], errs[i] = src.Load(ctx)
-			}()
-		}
-		wg.Wait()
-		for i := range results {
-			if errs[i] != nil {
-				t.Fatal(errs[i])
-			}
-			expectEntries(t, results[i], Entries)
-		}
-	})
-
-	run("CancelledContext", func(t *testing.T) {
-		src := h.New(t, Entries)
-		cctx, cancel := context.WithCancel(ctx)
-		cancel()
-		got, err := src.Load(cctx)
-		if !errors.Is(err, context.Canceled) {
-			t.Fatalf("Load with a cancelled context: got %d keys and %v, want context.Canceled", len(got), err)
-		}
-		env, err := secret.Resolve(cctx, src)
-		if env != nil || !errors.Is(err, context.Canceled) {
-			t.Fatalf("Resolve with a cancelled context = %v, want context.Canceled and no Env", err)
-		}
-	})
-
-	if h.Broken != nil {
-		run("ErrorsCarryNoValue", func(t *testing.T) {
-			env, err := secret.Resolve(ctx, h.Broken(t, Canary))
-			if err == nil || env != nil {
-				t.Fatal("the broken source resolved")
-			}
-			NoLeak(t, []string{Canary}, err)
+			tc.test(t, h)
 		})
 	}
 }
@@ -215,4 +128,113 @@ func expectEntries(t *testing.T, got, want map[string]string) {
 			t.Errorf("unexpected key %s", k)
 		}
 	}
+}
+
+func testLoadsEntriesExactly(t *testing.T, h SourceHarness) {
+	ctx := context.Background()
+	got, err := h.New(t, Entries).Load(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	expectEntries(t, got, Entries)
+}
+
+func testEmpty(t *testing.T, h SourceHarness) {
+	ctx := context.Background()
+	got, err := h.New(t, map[string]string{}).Load(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 0 {
+		t.Fatalf("an empty source loaded %d keys", len(got))
+	}
+}
+
+func testCallerOwnsTheMap(t *testing.T, h SourceHarness) {
+	ctx := context.Background()
+	src := h.New(t, map[string]string{"A": "fake-a"})
+	first, err := src.Load(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first["A"] = "fake-changed"
+	first["B"] = "fake-added"
+	second, err := src.Load(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	expectEntries(t, second, map[string]string{"A": "fake-a"})
+}
+
+func testNameIsStableAndSafe(t *testing.T, h SourceHarness) {
+	src := h.New(t, Entries)
+	name := src.Name()
+	if name == "" || name != src.Name() {
+		t.Fatal("Name is empty or changes between calls")
+	}
+	if strings.Contains(name, "fake") {
+		t.Fatal("Name holds a value")
+	}
+}
+
+func testResolveOriginIsName(t *testing.T, h SourceHarness) {
+	ctx := context.Background()
+	src := h.New(t, Entries)
+	env, err := secret.Resolve(ctx, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	expectEntries(t, env.Map(), Entries)
+	kind, _, _ := strings.Cut(src.Name(), ":")
+	for _, k := range env.Keys() {
+		if !strings.HasPrefix(env.Origin(k), kind) {
+			t.Errorf("Origin(%s) does not name the source", k)
+		}
+	}
+}
+
+func testConcurrentLoads(t *testing.T, h SourceHarness) {
+	ctx := context.Background()
+	src := h.New(t, Entries)
+	var wg sync.WaitGroup
+	results := make([]map[string]string, 8)
+	errs := make([]error, 8)
+	for i := range results {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[i], errs[i] = src.Load(ctx)
+		}()
+	}
+	wg.Wait()
+	for i := range results {
+		if errs[i] != nil {
+			t.Fatal(errs[i])
+		}
+		expectEntries(t, results[i], Entries)
+	}
+}
+
+func testSourceCancelledContext(t *testing.T, h SourceHarness) {
+	ctx := context.Background()
+	src := h.New(t, Entries)
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	got, err := src.Load(cctx)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("Load with a cancelled context: got %d keys and %v, want context.Canceled", len(got), err)
+	}
+	env, err := secret.Resolve(cctx, src)
+	if env != nil || !errors.Is(err, context.Canceled) {
+		t.Fatalf("Resolve with a cancelled context = %v, want context.Canceled and no Env", err)
+	}
+}
+
+func testErrorsCarryNoValue(t *testing.T, h SourceHarness) {
+	ctx := context.Background()
+	env, err := secret.Resolve(ctx, h.Broken(t, Canary))
+	if err == nil || env != nil {
+		t.Fatal("the broken source resolved")
+	}
+	NoLeak(t, []string{Canary}, err)
 }

@@ -33,310 +33,29 @@ type OpenFunc func(t *testing.T, key secret.Key) secret.WritableStore
 // method; and no error, nor the store itself, prints a value or the key.
 func TestStore(t *testing.T, newBackend func(t *testing.T) OpenFunc) {
 	t.Helper()
-	ctx := context.Background()
-	run := func(name string, f func(t *testing.T, open OpenFunc, key secret.Key)) {
-		t.Run(name, func(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		test func(t *testing.T, open OpenFunc, key secret.Key)
+	}{
+		{"RoundTrip", testRoundTrip},
+		{"EmptyBundle", testEmptyBundle},
+		{"NotFound", testNotFound},
+		{"SetReplaces", testSetReplaces},
+		{"Update", testUpdate},
+		{"ConcurrentUpdatesLoseNothing", testConcurrentUpdatesLoseNothing},
+		{"DeleteAndList", testDeleteAndList},
+		{"InvalidNames", testInvalidNames},
+		{"Limits", testLimits},
+		{"WrongKey", testWrongKey},
+		{"Rotate", testRotate},
+		{"CancelledContext", testCancelledContext},
+		{"PrintsNoSecret", testPrintsNoSecret},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			f(t, newBackend(t), newKey(t))
+			tc.test(t, newBackend(t), newKey(t))
 		})
 	}
-
-	run("RoundTrip", func(t *testing.T, open OpenFunc, key secret.Key) {
-		st := open(t, key)
-		mustSet(t, st, "app", Entries)
-		got := mustGet(t, st, "app")
-		expectEntries(t, got, Entries)
-		got["PLAIN"] = "fake-changed"
-		delete(got, "EMPTY")
-		expectEntries(t, mustGet(t, st, "app"), Entries)
-		// Another store on the same backend reads the same bundle.
-		expectEntries(t, mustGet(t, open(t, key), "app"), Entries)
-	})
-
-	run("EmptyBundle", func(t *testing.T, open OpenFunc, key secret.Key) {
-		st := open(t, key)
-		mustSet(t, st, "empty", nil)
-		got := mustGet(t, st, "empty")
-		if got == nil || len(got) != 0 {
-			t.Fatalf("an empty bundle reads back as %d keys (nil: %v)", len(got), got == nil)
-		}
-	})
-
-	run("NotFound", func(t *testing.T, open OpenFunc, key secret.Key) {
-		st := open(t, key)
-		if _, err := st.Get(ctx, "missing"); !errors.Is(err, secret.ErrNotFound) {
-			t.Errorf("Get of a missing bundle = %v, want ErrNotFound", err)
-		}
-		if err := st.Delete(ctx, "missing"); !errors.Is(err, secret.ErrNotFound) {
-			t.Errorf("Delete of a missing bundle = %v, want ErrNotFound", err)
-		}
-		src := secret.FromName("missing")
-		r := secret.Resolver{Store: st}
-		if _, err := r.Resolve(ctx, src); !errors.Is(err, secret.ErrNotFound) {
-			t.Errorf("Resolve of a missing bundle = %v, want ErrNotFound", err)
-		} else if strings.Count(err.Error(), "missing") != 1 {
-			t.Errorf("Resolve's error names the bundle other than once: %q", err)
-		}
-	})
-
-	run("SetReplaces", func(t *testing.T, open OpenFunc, key secret.Key) {
-		st := open(t, key)
-		mustSet(t, st, "app", map[string]string{"A": "fake-a", "B": "fake-b"})
-		mustSet(t, st, "app", map[string]string{"C": "fake-c"})
-		expectEntries(t, mustGet(t, st, "app"), map[string]string{"C": "fake-c"})
-	})
-
-	run("Update", func(t *testing.T, open OpenFunc, key secret.Key) {
-		st := open(t, key)
-		err := st.Update(ctx, "app", func(env map[string]string) error {
-			if len(env) != 0 {
-				return fmt.Errorf("a new bundle starts with %d keys", len(env))
-			}
-			env["A"] = "fake-a"
-			return nil
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := st.Update(ctx, "app", func(env map[string]string) error {
-			env["B"] = env["A"] + "-b"
-			delete(env, "A")
-			return nil
-		}); err != nil {
-			t.Fatal(err)
-		}
-		expectEntries(t, mustGet(t, st, "app"), map[string]string{"B": "fake-a-b"})
-
-		errStop := errors.New("stop")
-		err = st.Update(ctx, "app", func(env map[string]string) error {
-			env["C"] = "fake-c"
-			return errStop
-		})
-		if !errors.Is(err, errStop) {
-			t.Fatalf("Update whose fn fails = %v, want fn's error", err)
-		}
-		expectEntries(t, mustGet(t, st, "app"), map[string]string{"B": "fake-a-b"})
-
-		if err := st.Update(ctx, "app", nil); err == nil {
-			t.Error("Update with a nil fn succeeded")
-		}
-		if err := st.Update(ctx, "bad", func(env map[string]string) error {
-			env["1BAD"] = "fake"
-			return nil
-		}); err == nil {
-			t.Error("Update that leaves an invalid key succeeded")
-		}
-		if _, err := st.Get(ctx, "bad"); !errors.Is(err, secret.ErrNotFound) {
-			t.Errorf("a failed Update created its bundle: Get = %v", err)
-		}
-	})
-
-	run("ConcurrentUpdatesLoseNothing", func(t *testing.T, open OpenFunc, key secret.Key) {
-		const stores, workers, rounds = 2, 4, 10
-		var wg sync.WaitGroup
-		errs := make(chan error, stores*workers)
-		for s := range stores {
-			st := open(t, key)
-			for w := range workers {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					own := fmt.Sprintf("W%d_%d", s, w)
-					for range rounds {
-						err := st.Update(ctx, "counter", func(env map[string]string) error {
-							for _, k := range []string{own, "TOTAL"} {
-								n, _ := strconv.Atoi(env[k])
-								env[k] = strconv.Itoa(n + 1)
-							}
-							return nil
-						})
-						if err != nil {
-							errs <- err
-							return
-						}
-					}
-				}()
-			}
-		}
-		wg.Wait()
-		close(errs)
-		for err := range errs {
-			t.Fatal(err)
-		}
-		got := mustGet(t, open(t, key), "counter")
-		if got["TOTAL"] != strconv.Itoa(stores*workers*rounds) {
-			t.Errorf("TOTAL = %s after %d updates: updates were lost", got["TOTAL"], stores*workers*rounds)
-		}
-		for s := range stores {
-			for w := range workers {
-				if k := fmt.Sprintf("W%d_%d", s, w); got[k] != strconv.Itoa(rounds) {
-					t.Errorf("%s = %s, want %d", k, got[k], rounds)
-				}
-			}
-		}
-	})
-
-	run("DeleteAndList", func(t *testing.T, open OpenFunc, key secret.Key) {
-		st := open(t, key)
-		names, err := st.List(ctx)
-		if err != nil || len(names) != 0 {
-			t.Fatalf("List of an empty store = %v, %v", names, err)
-		}
-		for _, n := range []string{"web", "api", "0-first", "z_last"} {
-			mustSet(t, st, n, map[string]string{"K": "fake"})
-		}
-		if err := st.Delete(ctx, "web"); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := st.Get(ctx, "web"); !errors.Is(err, secret.ErrNotFound) {
-			t.Errorf("Get after Delete = %v, want ErrNotFound", err)
-		}
-		names, err = open(t, key).List(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if want := []string{"0-first", "api", "z_last"}; !slices.Equal(names, want) {
-			t.Errorf("List = %q, want %q", names, want)
-		}
-	})
-
-	run("InvalidNames", func(t *testing.T, open OpenFunc, key secret.Key) {
-		st := open(t, key)
-		bad := []string{"", "App", "-app", "_app", "a/b", "../app", "a.sealed", "a b", strings.Repeat("a", 65),
-			"app\x00", "KEY=" + Canary}
-		env := map[string]string{"K": "fake"}
-		for _, name := range bad {
-			errs := []error{}
-			_, err := st.Get(ctx, name)
-			errs = append(errs, err, st.Set(ctx, name, env), st.Delete(ctx, name),
-				st.Update(ctx, name, func(map[string]string) error { return nil }))
-			for i, err := range errs {
-				if err == nil {
-					t.Errorf("method %d accepted an invalid name (%d bytes)", i, len(name))
-				} else if errors.Is(err, secret.ErrNotFound) {
-					t.Errorf("method %d: an invalid name reads as not found", i)
-				}
-			}
-			for _, err := range errs {
-				NoLeak(t, []string{Canary}, err)
-			}
-		}
-		if names, err := st.List(ctx); err != nil || len(names) != 0 {
-			t.Errorf("invalid names created bundles: %q, %v", names, err)
-		}
-	})
-
-	run("Limits", func(t *testing.T, open OpenFunc, key secret.Key) {
-		st := open(t, key)
-		tooBig := map[string]string{}
-		for i := range 40 {
-			tooBig[fmt.Sprintf("K%d", i)] = strings.Repeat("f", 32768)
-		}
-		cases := map[string]map[string]string{
-			"invalid key":   {"1BAD": Canary},
-			"pasted entry":  {"KEY=" + Canary: "fake"},
-			"empty key":     {"": Canary},
-			"key too long":  {strings.Repeat("K", 16385): Canary},
-			"value too big": {"K": Canary + strings.Repeat("f", 32768)},
-			"NUL in value":  {"K": Canary + "\x00"},
-			"bundle too big": func() map[string]string {
-				m := map[string]string{"CANARY": Canary}
-				for k, v := range tooBig {
-					m[k] = v
-				}
-				return m
-			}(),
-		}
-		for what, env := range cases {
-			err := st.Set(ctx, "limits", env)
-			if err == nil {
-				t.Errorf("%s: Set succeeded", what)
-				continue
-			}
-			NoLeak(t, []string{Canary}, err)
-			if _, err := st.Get(ctx, "limits"); !errors.Is(err, secret.ErrNotFound) {
-				t.Errorf("%s: a refused Set wrote something: Get = %v", what, err)
-			}
-		}
-		// Exactly at the limits is fine.
-		mustSet(t, st, "limits", map[string]string{strings.Repeat("K", 16384): strings.Repeat("v", 32768)})
-	})
-
-	run("WrongKey", func(t *testing.T, open OpenFunc, key secret.Key) {
-		mustSet(t, open(t, key), "app", map[string]string{"K": Canary})
-		other := open(t, newKey(t))
-		got, err := other.Get(ctx, "app")
-		if !errors.Is(err, secret.ErrAuthFailed) || got != nil {
-			t.Fatalf("Get under another key = %d keys, %v; want ErrAuthFailed", len(got), err)
-		}
-		NoLeak(t, []string{Canary}, err)
-	})
-
-	run("Rotate", func(t *testing.T, open OpenFunc, key secret.Key) {
-		st := open(t, key)
-		want := map[string]map[string]string{
-			"a": {"K": "fake-a"}, "b": {"K": "fake-b"}, "c": {},
-		}
-		for n, env := range want {
-			mustSet(t, st, n, env)
-		}
-		next := newKey(t)
-		if err := st.Rotate(ctx, next); err != nil {
-			t.Fatal(err)
-		}
-		fresh := open(t, next)
-		old := open(t, key)
-		for n, env := range want {
-			expectEntries(t, mustGet(t, st, n), env)
-			expectEntries(t, mustGet(t, fresh, n), env)
-			if _, err := old.Get(ctx, n); !errors.Is(err, secret.ErrAuthFailed) {
-				t.Errorf("bundle %s still opens under the old key: %v", n, err)
-			}
-		}
-		mustSet(t, st, "d", map[string]string{"K": "fake-d"})
-		expectEntries(t, mustGet(t, fresh, "d"), map[string]string{"K": "fake-d"})
-		if err := st.Rotate(ctx, secret.Key{}); err == nil {
-			t.Error("Rotate to the zero Key succeeded")
-		}
-	})
-
-	run("CancelledContext", func(t *testing.T, open OpenFunc, key secret.Key) {
-		st := open(t, key)
-		mustSet(t, st, "app", map[string]string{"K": "fake"})
-		cctx, cancel := context.WithCancel(ctx)
-		cancel()
-		_, errGet := st.Get(cctx, "app")
-		_, errList := st.List(cctx)
-		errs := []error{errGet, errList,
-			st.Set(cctx, "new", map[string]string{"K": "fake"}),
-			st.Update(cctx, "app", func(env map[string]string) error { env["K"] = "fake-2"; return nil }),
-			st.Delete(cctx, "app"),
-			st.Rotate(cctx, newKey(t)),
-		}
-		for i, err := range errs {
-			if !errors.Is(err, context.Canceled) {
-				t.Errorf("method %d with a cancelled context = %v, want context.Canceled", i, err)
-			}
-		}
-		expectEntries(t, mustGet(t, st, "app"), map[string]string{"K": "fake"})
-		if _, err := st.Get(ctx, "new"); !errors.Is(err, secret.ErrNotFound) {
-			t.Errorf("Set with a cancelled context wrote: %v", err)
-		}
-	})
-
-	run("PrintsNoSecret", func(t *testing.T, open OpenFunc, key secret.Key) {
-		st := open(t, key)
-		mustSet(t, st, "app", map[string]string{"K": Canary})
-		_, errWrong := open(t, newKey(t)).Get(ctx, "app")
-		r := secret.Resolver{Store: st}
-		env, err := r.Resolve(ctx, secret.FromName("app"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		values := []any{st, &r, r, struct{ s secret.WritableStore }{st}, env, errWrong}
-		NoLeak(t, []string{Canary}, values...)
-		noneOf(t, keyMaterial(key), values...)
-	})
 }
 
 // newKey returns a fresh random key.
@@ -389,4 +108,311 @@ func decodeKeyBody(body string) ([]byte, error) {
 		return nil, errors.New("not a key body")
 	}
 	return raw[:32], nil
+}
+
+func testRoundTrip(t *testing.T, open OpenFunc, key secret.Key) {
+	st := open(t, key)
+	mustSet(t, st, "app", Entries)
+	got := mustGet(t, st, "app")
+	expectEntries(t, got, Entries)
+	got["PLAIN"] = "fake-changed"
+	delete(got, "EMPTY")
+	expectEntries(t, mustGet(t, st, "app"), Entries)
+	// Another store on the same backend reads the same bundle.
+	expectEntries(t, mustGet(t, open(t, key), "app"), Entries)
+}
+
+func testEmptyBundle(t *testing.T, open OpenFunc, key secret.Key) {
+	st := open(t, key)
+	mustSet(t, st, "empty", nil)
+	got := mustGet(t, st, "empty")
+	if got == nil || len(got) != 0 {
+		t.Fatalf("an empty bundle reads back as %d keys (nil: %v)", len(got), got == nil)
+	}
+}
+
+func testNotFound(t *testing.T, open OpenFunc, key secret.Key) {
+	ctx := context.Background()
+	st := open(t, key)
+	if _, err := st.Get(ctx, "missing"); !errors.Is(err, secret.ErrNotFound) {
+		t.Errorf("Get of a missing bundle = %v, want ErrNotFound", err)
+	}
+	if err := st.Delete(ctx, "missing"); !errors.Is(err, secret.ErrNotFound) {
+		t.Errorf("Delete of a missing bundle = %v, want ErrNotFound", err)
+	}
+	src := secret.FromName("missing")
+	r := secret.Resolver{Store: st}
+	if _, err := r.Resolve(ctx, src); !errors.Is(err, secret.ErrNotFound) {
+		t.Errorf("Resolve of a missing bundle = %v, want ErrNotFound", err)
+	} else if strings.Count(err.Error(), "missing") != 1 {
+		t.Errorf("Resolve's error names the bundle other than once: %q", err)
+	}
+}
+
+func testSetReplaces(t *testing.T, open OpenFunc, key secret.Key) {
+	st := open(t, key)
+	mustSet(t, st, "app", map[string]string{"A": "fake-a", "B": "fake-b"})
+	mustSet(t, st, "app", map[string]string{"C": "fake-c"})
+	expectEntries(t, mustGet(t, st, "app"), map[string]string{"C": "fake-c"})
+}
+
+func testUpdate(t *testing.T, open OpenFunc, key secret.Key) {
+	ctx := context.Background()
+	st := open(t, key)
+	err := st.Update(ctx, "app", func(env map[string]string) error {
+		if len(env) != 0 {
+			return fmt.Errorf("a new bundle starts with %d keys", len(env))
+		}
+		env["A"] = "fake-a"
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Update(ctx, "app", func(env map[string]string) error {
+		env["B"] = env["A"] + "-b"
+		delete(env, "A")
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	expectEntries(t, mustGet(t, st, "app"), map[string]string{"B": "fake-a-b"})
+
+	errStop := errors.New("stop")
+	err = st.Update(ctx, "app", func(env map[string]string) error {
+		env["C"] = "fake-c"
+		return errStop
+	})
+	if !errors.Is(err, errStop) {
+		t.Fatalf("Update whose fn fails = %v, want fn's error", err)
+	}
+	expectEntries(t, mustGet(t, st, "app"), map[string]string{"B": "fake-a-b"})
+
+	if err := st.Update(ctx, "app", nil); err == nil {
+		t.Error("Update with a nil fn succeeded")
+	}
+	if err := st.Update(ctx, "bad", func(env map[string]string) error {
+		env["1BAD"] = "fake"
+		return nil
+	}); err == nil {
+		t.Error("Update that leaves an invalid key succeeded")
+	}
+	if _, err := st.Get(ctx, "bad"); !errors.Is(err, secret.ErrNotFound) {
+		t.Errorf("a failed Update created its bundle: Get = %v", err)
+	}
+}
+
+func testConcurrentUpdatesLoseNothing(t *testing.T, open OpenFunc, key secret.Key) {
+	ctx := context.Background()
+	const stores, workers, rounds = 2, 4, 10
+	var wg sync.WaitGroup
+	errs := make(chan error, stores*workers)
+	for s := range stores {
+		st := open(t, key)
+		for w := range workers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				own := fmt.Sprintf("W%d_%d", s, w)
+				for range rounds {
+					err := st.Update(ctx, "counter", func(env map[string]string) error {
+						for _, k := range []string{own, "TOTAL"} {
+							n, _ := strconv.Atoi(env[k])
+							env[k] = strconv.Itoa(n + 1)
+						}
+						return nil
+					})
+					if err != nil {
+						errs <- err
+						return
+					}
+				}
+			}()
+		}
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	got := mustGet(t, open(t, key), "counter")
+	if got["TOTAL"] != strconv.Itoa(stores*workers*rounds) {
+		t.Errorf("TOTAL = %s after %d updates: updates were lost", got["TOTAL"], stores*workers*rounds)
+	}
+	for s := range stores {
+		for w := range workers {
+			if k := fmt.Sprintf("W%d_%d", s, w); got[k] != strconv.Itoa(rounds) {
+				t.Errorf("%s = %s, want %d", k, got[k], rounds)
+			}
+		}
+	}
+}
+
+func testDeleteAndList(t *testing.T, open OpenFunc, key secret.Key) {
+	ctx := context.Background()
+	st := open(t, key)
+	names, err := st.List(ctx)
+	if err != nil || len(names) != 0 {
+		t.Fatalf("List of an empty store = %v, %v", names, err)
+	}
+	for _, n := range []string{"web", "api", "0-first", "z_last"} {
+		mustSet(t, st, n, map[string]string{"K": "fake"})
+	}
+	if err := st.Delete(ctx, "web"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Get(ctx, "web"); !errors.Is(err, secret.ErrNotFound) {
+		t.Errorf("Get after Delete = %v, want ErrNotFound", err)
+	}
+	names, err = open(t, key).List(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"0-first", "api", "z_last"}; !slices.Equal(names, want) {
+		t.Errorf("List = %q, want %q", names, want)
+	}
+}
+
+func testInvalidNames(t *testing.T, open OpenFunc, key secret.Key) {
+	ctx := context.Background()
+	st := open(t, key)
+	bad := []string{"", "App", "-app", "_app", "a/b", "../app", "a.sealed", "a b", strings.Repeat("a", 65),
+		"app\x00", "KEY=" + Canary}
+	env := map[string]string{"K": "fake"}
+	for _, name := range bad {
+		errs := []error{}
+		_, err := st.Get(ctx, name)
+		errs = append(errs, err, st.Set(ctx, name, env), st.Delete(ctx, name),
+			st.Update(ctx, name, func(map[string]string) error { return nil }))
+		for i, err := range errs {
+			if err == nil {
+				t.Errorf("method %d accepted an invalid name (%d bytes)", i, len(name))
+			} else if errors.Is(err, secret.ErrNotFound) {
+				t.Errorf("method %d: an invalid name reads as not found", i)
+			}
+		}
+		for _, err := range errs {
+			NoLeak(t, []string{Canary}, err)
+		}
+	}
+	if names, err := st.List(ctx); err != nil || len(names) != 0 {
+		t.Errorf("invalid names created bundles: %q, %v", names, err)
+	}
+}
+
+func testLimits(t *testing.T, open OpenFunc, key secret.Key) {
+	ctx := context.Background()
+	st := open(t, key)
+	tooBig := map[string]string{}
+	for i := range 40 {
+		tooBig[fmt.Sprintf("K%d", i)] = strings.Repeat("f", 32768)
+	}
+	cases := map[string]map[string]string{
+		"invalid key":   {"1BAD": Canary},
+		"pasted entry":  {"KEY=" + Canary: "fake"},
+		"empty key":     {"": Canary},
+		"key too long":  {strings.Repeat("K", 16385): Canary},
+		"value too big": {"K": Canary + strings.Repeat("f", 32768)},
+		"NUL in value":  {"K": Canary + "\x00"},
+		"bundle too big": func() map[string]string {
+			m := map[string]string{"CANARY": Canary}
+			for k, v := range tooBig {
+				m[k] = v
+			}
+			return m
+		}(),
+	}
+	for what, env := range cases {
+		err := st.Set(ctx, "limits", env)
+		if err == nil {
+			t.Errorf("%s: Set succeeded", what)
+			continue
+		}
+		NoLeak(t, []string{Canary}, err)
+		if _, err := st.Get(ctx, "limits"); !errors.Is(err, secret.ErrNotFound) {
+			t.Errorf("%s: a refused Set wrote something: Get = %v", what, err)
+		}
+	}
+	// Exactly at the limits is fine.
+	mustSet(t, st, "limits", map[string]string{strings.Repeat("K", 16384): strings.Repeat("v", 32768)})
+}
+
+func testWrongKey(t *testing.T, open OpenFunc, key secret.Key) {
+	ctx := context.Background()
+	mustSet(t, open(t, key), "app", map[string]string{"K": Canary})
+	other := open(t, newKey(t))
+	got, err := other.Get(ctx, "app")
+	if !errors.Is(err, secret.ErrAuthFailed) || got != nil {
+		t.Fatalf("Get under another key = %d keys, %v; want ErrAuthFailed", len(got), err)
+	}
+	NoLeak(t, []string{Canary}, err)
+}
+
+func testRotate(t *testing.T, open OpenFunc, key secret.Key) {
+	ctx := context.Background()
+	st := open(t, key)
+	want := map[string]map[string]string{
+		"a": {"K": "fake-a"}, "b": {"K": "fake-b"}, "c": {},
+	}
+	for n, env := range want {
+		mustSet(t, st, n, env)
+	}
+	next := newKey(t)
+	if err := st.Rotate(ctx, next); err != nil {
+		t.Fatal(err)
+	}
+	fresh := open(t, next)
+	old := open(t, key)
+	for n, env := range want {
+		expectEntries(t, mustGet(t, st, n), env)
+		expectEntries(t, mustGet(t, fresh, n), env)
+		if _, err := old.Get(ctx, n); !errors.Is(err, secret.ErrAuthFailed) {
+			t.Errorf("bundle %s still opens under the old key: %v", n, err)
+		}
+	}
+	mustSet(t, st, "d", map[string]string{"K": "fake-d"})
+	expectEntries(t, mustGet(t, fresh, "d"), map[string]string{"K": "fake-d"})
+	if err := st.Rotate(ctx, secret.Key{}); err == nil {
+		t.Error("Rotate to the zero Key succeeded")
+	}
+}
+
+func testCancelledContext(t *testing.T, open OpenFunc, key secret.Key) {
+	ctx := context.Background()
+	st := open(t, key)
+	mustSet(t, st, "app", map[string]string{"K": "fake"})
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	_, errGet := st.Get(cctx, "app")
+	_, errList := st.List(cctx)
+	errs := []error{errGet, errList,
+		st.Set(cctx, "new", map[string]string{"K": "fake"}),
+		st.Update(cctx, "app", func(env map[string]string) error { env["K"] = "fake-2"; return nil }),
+		st.Delete(cctx, "app"),
+		st.Rotate(cctx, newKey(t)),
+	}
+	for i, err := range errs {
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("method %d with a cancelled context = %v, want context.Canceled", i, err)
+		}
+	}
+	expectEntries(t, mustGet(t, st, "app"), map[string]string{"K": "fake"})
+	if _, err := st.Get(ctx, "new"); !errors.Is(err, secret.ErrNotFound) {
+		t.Errorf("Set with a cancelled context wrote: %v", err)
+	}
+}
+
+func testPrintsNoSecret(t *testing.T, open OpenFunc, key secret.Key) {
+	ctx := context.Background()
+	st := open(t, key)
+	mustSet(t, st, "app", map[string]string{"K": Canary})
+	_, errWrong := open(t, newKey(t)).Get(ctx, "app")
+	r := secret.Resolver{Store: st}
+	env, err := r.Resolve(ctx, secret.FromName("app"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	values := []any{st, &r, r, struct{ s secret.WritableStore }{st}, env, errWrong}
+	NoLeak(t, []string{Canary}, values...)
+	noneOf(t, keyMaterial(key), values...)
 }

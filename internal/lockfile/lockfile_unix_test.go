@@ -8,9 +8,10 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 func openRoot(t *testing.T) *os.Root {
@@ -94,7 +95,7 @@ func TestRefusesNonRegular(t *testing.T) {
 			return os.Symlink("app.sealed", filepath.Join(dir, ".lock"))
 		}},
 		{"symlink outside", func(dir string) error { return os.Symlink("/etc/hostname", filepath.Join(dir, ".lock")) }},
-		{"fifo", func(dir string) error { return syscall.Mkfifo(filepath.Join(dir, ".lock"), 0o600) }},
+		{"fifo", func(dir string) error { return unix.Mkfifo(filepath.Join(dir, ".lock"), 0o600) }},
 		{"folder", func(dir string) error { return os.Mkdir(filepath.Join(dir, ".lock"), 0o700) }},
 	}
 	for _, tc := range tests {

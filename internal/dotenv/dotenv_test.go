@@ -1,8 +1,8 @@
-package secret
+package dotenv
 
-// Internal tests of the .env parser: the fuzz target calls parseDotenv on
-// bytes (no file per input), and the cross-check with godotenv is tested
-// directly.
+// Tests of the grammar on bytes: the fuzz target, round trips, and the
+// cross-check with godotenv. FromDotenv's tests, in the root package, test
+// it as a Source, on files.
 
 import (
 	"bytes"
@@ -62,27 +62,27 @@ func FuzzDotenv(f *testing.F) {
 	} {
 		f.Add([]byte(s))
 	}
-	files, _ := filepath.Glob(filepath.Join("testdata", "dotenv", "*.env"))
+	files, _ := filepath.Glob(filepath.Join("..", "..", "testdata", "dotenv", "*.env"))
 	for _, name := range files {
 		data, err := os.ReadFile(name)
 		require.NoError(f, err)
 		f.Add(data)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		m, err := parseDotenv("fuzz.env", data)
+		m, err := Parse(data)
 		if err != nil {
-			var pe *ParseError
+			var pe *Error
 			if !errors.As(err, &pe) {
-				t.Fatalf("error of type %T, want *ParseError", err)
+				t.Fatalf("error of type %T, want *Error", err)
 			}
-			if errors.Is(err, errCrossCheck) {
+			if errors.Is(err, ErrCrossCheck) {
 				t.Fatalf("godotenv disagrees with the parser on line %d", pe.Line)
 			}
 			if m != nil {
 				t.Fatal("a partial map came with the error")
 			}
-			if pe.Path != "fuzz.env" || pe.Line < 0 {
-				t.Fatalf("bad position %q:%d", pe.Path, pe.Line)
+			if pe.Line < 0 || pe.Line > bytes.Count(data, []byte("\n"))+1 {
+				t.Fatalf("bad line %d", pe.Line)
 			}
 		} else {
 			roundTrip(t, m)
@@ -104,7 +104,7 @@ func roundTrip(t *testing.T, m map[string]string) {
 	for k := range m {
 		keys = append(keys, k)
 	}
-	back, err := parseDotenv("roundtrip.env", encodeDotenv(m, keys))
+	back, err := Parse(encodeDotenv(m, keys))
 	if err != nil {
 		t.Fatalf("encoded map does not parse: %v", err)
 	}
@@ -123,19 +123,19 @@ func TestDotenvCrossCheckCatchesDisagreement(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
 		name string
-		e    dotenvEntry
+		e    entry
 	}{
-		{"raw text", dotenvEntry{key: "A", value: "fake-1", line: 7, raw: []byte("fake-2")}},
-		{"raw single quotes", dotenvEntry{key: "A", value: "fake-1", line: 7, raw: []byte("'fake-2'")}},
-		{"re-encoded", dotenvEntry{key: "A", value: "fake$1", line: 7, raw: []byte(`"fake$1"`)}},
+		{"raw text", entry{key: "A", value: "fake-1", line: 7, raw: []byte("fake-2")}},
+		{"raw single quotes", entry{key: "A", value: "fake-1", line: 7, raw: []byte("'fake-2'")}},
+		{"re-encoded", entry{key: "A", value: "fake$1", line: 7, raw: []byte(`"fake$1"`)}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			p := &dotenvParser{path: "x.env", entries: []dotenvEntry{{key: "B", value: "ok", line: 1, raw: []byte("ok")}, tc.e}}
+			p := &parser{entries: []entry{{key: "B", value: "ok", line: 1, raw: []byte("ok")}, tc.e}}
 			err := p.crossCheck()
-			var pe *ParseError
+			var pe *Error
 			require.ErrorAs(t, err, &pe)
-			assert.ErrorIs(t, err, errCrossCheck)
+			assert.ErrorIs(t, err, ErrCrossCheck)
 			assert.Equal(t, 7, pe.Line)
 			assert.NotContains(t, err.Error(), "fake")
 		})
@@ -161,7 +161,7 @@ func TestDotenvCrossCheckCoverage(t *testing.T) {
 		{"A=fäke", true},
 		{"A=a\u00a0b", false},
 	} {
-		p := &dotenvParser{path: "x.env", src: []byte(tc.in), line: 1, vals: map[string]string{}, lines: map[string]int{}}
+		p := &parser{src: []byte(tc.in), line: 1, vals: map[string]string{}, lines: map[string]int{}}
 		require.NoError(t, p.statement(), tc.in)
 		require.Len(t, p.entries, 1)
 		assert.Equal(t, tc.raw, p.entries[0].raw != nil, tc.in)
@@ -194,7 +194,7 @@ func TestGodotenvQuote(t *testing.T) {
 			continue
 		}
 		// Each quoted value goes through the real cross-check.
-		p := &dotenvParser{path: "x.env", entries: []dotenvEntry{{key: "A", value: tc.v, line: 1, raw: []byte(q)}}}
+		p := &parser{entries: []entry{{key: "A", value: tc.v, line: 1, raw: []byte(q)}}}
 		assert.NoError(t, p.crossCheck(), "%q", tc.v)
 	}
 }

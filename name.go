@@ -1,0 +1,36 @@
+package secret
+
+import (
+	"context"
+	"maps"
+)
+
+// FromName returns a Source of the named bundle in a [Store]. Through a
+// [Resolver] it reads the Resolver's Store, looked up at Resolve time; loaded
+// directly, or through a Resolver whose Store is nil, it reads the default
+// local encrypted store ([DefaultStore]). A bundle that does not exist is an
+// error wrapping [ErrNotFound]. Its name is "name:" followed by name.
+func FromName(name string) Source {
+	return nameSource{name: name}
+}
+
+type nameSource struct{ name string }
+
+func (s nameSource) Name() string { return "name:" + s.name }
+
+func (s nameSource) Load(ctx context.Context) (map[string]string, error) {
+	st, err := defaultStore()
+	if err != nil {
+		return nil, err
+	}
+	return s.loadFrom(ctx, st)
+}
+
+// loadFrom reads the bundle from st. The Resolver calls it with its Store.
+func (s nameSource) loadFrom(ctx context.Context, st Store) (map[string]string, error) {
+	m, err := st.Get(ctx, s.name)
+	if err != nil {
+		return nil, err
+	}
+	return maps.Clone(m), nil
+}
