@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/envseal/secret/internal/regular"
+
 	"github.com/envseal/secret/internal/rules"
 )
 
@@ -234,7 +236,7 @@ func checkEntryFile(info fs.FileInfo) error {
 // readEntryFile reads the entry name. It opens without blocking and checks
 // again what it opened, since a FIFO could replace the file after the stat.
 func readEntryFile(root *os.Root, name string) ([]byte, error) {
-	f, err := root.OpenFile(name, os.O_RDONLY|oNonblock, 0)
+	f, err := root.OpenFile(name, os.O_RDONLY|regular.ONonblock, 0)
 	if err != nil {
 		return nil, unwrapPath("open", err)
 	}
@@ -254,6 +256,27 @@ func readEntryFile(root *os.Root, name string) ([]byte, error) {
 		return nil, fmt.Errorf("file is over the limit of %d bytes", maxDirFileSize)
 	}
 	return data, nil
+}
+
+// readRegular reads the file at path, a source's own file (a .env file, a
+// manifest), which must be a regular file of at most limit bytes. It never
+// waits on a FIFO. Its errors do not repeat the path, which the caller
+// names: a missing file is "file not found", wrapping ErrNotFound and
+// fs.ErrNotExist.
+func readRegular(path string, limit int64) ([]byte, error) {
+	data, _, err := regular.ReadFile(path, limit)
+	var tl *regular.TooLargeError
+	switch {
+	case err == nil:
+		return data, nil
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, fmt.Errorf("file %w", ErrNotFound)
+	case errors.Is(err, regular.ErrNotRegular):
+		return nil, fmt.Errorf("%s is not a regular file", path)
+	case errors.As(err, &tl):
+		return nil, &ParseError{Path: path, Err: fmt.Errorf("file is over the limit of %d bytes", limit)}
+	}
+	return nil, unwrapPath("read", err)
 }
 
 // unwrapPath drops the path from a *fs.PathError, which the caller names

@@ -3,11 +3,7 @@ package secret
 import (
 	"context"
 	"errors"
-	"fmt"
-	"io"
-	"io/fs"
 	"maps"
-	"os"
 	"strings"
 
 	"github.com/envseal/secret/internal/dotenv"
@@ -92,20 +88,9 @@ func (s dotenvFile) Load(ctx context.Context) (map[string]string, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	f, err := os.Open(s.path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("%w: %w", ErrNotFound, err)
-	}
+	data, err := readRegular(s.path, dotenv.MaxSize)
 	if err != nil {
 		return nil, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, dotenv.MaxSize+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(data) > dotenv.MaxSize {
-		return nil, &ParseError{Path: s.path, Err: fmt.Errorf("file is larger than the limit of %d MiB", dotenv.MaxSize>>20)}
 	}
 	m, err := dotenv.Parse(data)
 	if err != nil {

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/envseal/secret/internal/regular"
+
 	"github.com/envseal/secret/internal/lockfile"
 	"github.com/envseal/secret/internal/rules"
 	"github.com/envseal/secret/internal/seal"
@@ -450,7 +452,7 @@ func readSealed(root *os.Root, name string) ([]byte, error) {
 // readSealedOnce is one try of readSealed. again reports that the file at
 // the path changed between the open and the check.
 func readSealedOnce(root *os.Root, name, file string) (data []byte, again bool, err error) {
-	f, err := root.OpenFile(file, os.O_RDONLY|oNonblock, 0)
+	f, err := root.OpenFile(file, os.O_RDONLY|regular.ONonblock, 0)
 	if err != nil {
 		// Say "symbolic link" for one that dangles or leaves the folder.
 		if li, lerr := root.Lstat(file); lerr == nil && li.Mode()&fs.ModeSymlink != 0 {

@@ -9,11 +9,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
 	"unique"
+
+	"github.com/envseal/secret/internal/regular"
 
 	"github.com/envseal/secret/internal/seal"
 )
@@ -249,34 +252,21 @@ func defaultKeyFile(getenv func(string) string, configDir func() (string, error)
 // readKeyFile reads and parses the key file at path. what, such as
 // "ENVSEAL_KEY_FILE names ", prefixes the path in errors.
 func readKeyFile(path, what string) (Key, error) {
-	// O_NONBLOCK: opening a FIFO for reading would otherwise wait for a
-	// writer, forever; opened this way it is refused below as not a regular
-	// file. It changes nothing for a regular file.
-	f, err := os.OpenFile(path, os.O_RDONLY|oNonblock, 0)
-	if errors.Is(err, os.ErrNotExist) {
+	data, fi, err := regular.ReadFile(path, maxKeyFileSize)
+	var tl *regular.TooLargeError
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
 		return Key{}, fmt.Errorf("key file %s%s: %w", what, path, ErrNotFound)
-	}
-	if err != nil {
-		return Key{}, fmt.Errorf("key file %s%s: %w", what, path, err)
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return Key{}, fmt.Errorf("key file %s%s: %w", what, path, err)
-	}
-	if !fi.Mode().IsRegular() {
+	case errors.Is(err, regular.ErrNotRegular):
 		return Key{}, fmt.Errorf("key file %s%s: not a regular file", what, path)
+	case errors.As(err, &tl):
+		return Key{}, fmt.Errorf("key file %s%s: over %d bytes, not a key", what, path, maxKeyFileSize)
+	case err != nil:
+		return Key{}, fmt.Errorf("key file %s%s: %w", what, path, unwrapPath("read", err))
 	}
 	if perm := fi.Mode().Perm(); perm&0o077 != 0 {
 		return Key{}, fmt.Errorf("key file %s%s is accessible by group or others (mode %04o); refusing to use it: run `chmod 600 %s`",
 			what, path, perm, path)
-	}
-	data, err := io.ReadAll(io.LimitReader(f, maxKeyFileSize+1))
-	if err != nil {
-		return Key{}, fmt.Errorf("key file %s%s: %w", what, path, err)
-	}
-	if len(data) > maxKeyFileSize {
-		return Key{}, fmt.Errorf("key file %s%s: over %d bytes, not a key", what, path, maxKeyFileSize)
 	}
 	k, err := parseKey(string(data))
 	if err != nil {

@@ -5,9 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"maps"
-	"os"
 	"regexp"
 	"slices"
 	"strconv"
@@ -92,17 +90,13 @@ func ParseManifest(data []byte) (*Manifest, error) {
 // [*ParseError] whose Path is path. A file over 1 MiB is refused without
 // being read further.
 func LoadManifest(path string) (*Manifest, error) {
-	f, err := os.Open(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("manifest %s: %w", path, ErrNotFound)
-	}
+	data, err := readRegular(path, maxManifestSize)
 	if err != nil {
-		return nil, fmt.Errorf("manifest: %w", err)
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxManifestSize+1))
-	if err != nil {
-		return nil, fmt.Errorf("manifest: %w", err)
+		var pe *ParseError
+		if errors.As(err, &pe) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("manifest %s: %w", path, err)
 	}
 	m, perr := parseManifest(data)
 	if perr != nil {
