@@ -194,11 +194,6 @@ func TestFromDotenvErrors(t *testing.T) {
 	}
 }
 
-func TestFromDotenvTableSize(t *testing.T) {
-	t.Parallel()
-	assert.GreaterOrEqual(t, len(dotenvOK)+len(dotenvErrors), 60)
-}
-
 // The error names the key and the undefined name, which are not secret.
 func TestFromDotenvErrorNamesKeys(t *testing.T) {
 	t.Parallel()
