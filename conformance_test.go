@@ -88,8 +88,8 @@ func TestFileStoreConformance(t *testing.T) {
 	t.Parallel()
 	secrettest.TestStore(t, func(t *testing.T) secrettest.OpenFunc {
 		dir := filepath.Join(t.TempDir(), "store")
-		return func(t *testing.T, key secret.Key) secret.WritableStore {
-			st, err := secret.OpenFileStore(dir, key)
+		return func(t *testing.T, key secret.Key, opts secret.StoreOptions) secret.WritableStore {
+			st, err := secret.OpenFileStoreOptions(dir, key, opts)
 			require.NoError(t, err)
 			return st
 		}

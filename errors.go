@@ -47,7 +47,7 @@ var ErrAuthFailed = seal.ErrAuthFailed
 // wrong, as in "map: key 1A: invalid key: want [A-Za-z_][A-Za-z0-9_]*". The
 // source's name is left out when the error it wraps already says where it
 // is: a [*ParseError] of a file ("app.env:2: invalid key") or a
-// [*BundleError] (`bundle "openai" not found`).
+// [*BundleError] (`bundle "openai" not found`) or a [*WrongKeyError].
 type SourceError struct {
 	Source string // the source's Name
 	// Key is the key at fault, or "" when the whole source failed. A key
@@ -91,7 +91,8 @@ func locates(err error) bool {
 		return true
 	}
 	var be *BundleError
-	return errors.As(err, &be)
+	var wk *WrongKeyError
+	return errors.As(err, &be) || errors.As(err, &wk)
 }
 
 // BundleError reports a failure about one bundle of a [Store], naming it.
@@ -116,6 +117,36 @@ func (e *BundleError) Error() string {
 }
 
 func (e *BundleError) Unwrap() error { return e.Err }
+
+// WrongKeyError reports a bundle sealed under another key than the store's:
+// when reading it, the bundle does not open; when writing, the store's other
+// bundles are under another key, and the write is refused unless
+// [StoreOptions.AllowKeyChange] is set, so that a mistyped or stale key
+// never splits a store in two. It names the key ids involved (see
+// [Key.ID]), and where the key in use came from, never a key. It wraps
+// [ErrAuthFailed].
+type WrongKeyError struct {
+	Bundle    string // the bundle read or written, with its environment
+	Sealed    string // the key id the bundle (reading) or the store (writing) is sealed under
+	Used      string // the key id of the key in use
+	KeySource string // where the key in use came from, as StoreOptions.KeySource; "" if unknown
+	Writing   bool   // the error comes from a write
+}
+
+func (e *WrongKeyError) Error() string {
+	used := "the key in use"
+	if e.KeySource != "" {
+		used += " (from " + e.KeySource + ")"
+	}
+	if e.Writing {
+		return fmt.Sprintf("bundle %q: the store's bundles are sealed under key id %s, but %s has key id %s: refusing to write under another key, which would split the store; use the store's key, or rotate the store to the new key",
+			e.Bundle, e.Sealed, used, e.Used)
+	}
+	return fmt.Sprintf("bundle %q is sealed under key id %s, but %s has key id %s", e.Bundle, e.Sealed, used, e.Used)
+}
+
+// Unwrap returns ErrAuthFailed.
+func (e *WrongKeyError) Unwrap() error { return ErrAuthFailed }
 
 // ParseError reports a syntax error in a .env file or a manifest. Its text is
 // "path:line: what is wrong"; it never quotes the file's content.

@@ -483,10 +483,10 @@ func TestRotate(t *testing.T) {
 	for _, n := range names {
 		data, err := os.ReadFile(filepath.Join(s.Dir(), n+sealedExt))
 		require.NoError(t, err)
-		if _, err := openBundle(newKey, n, data); err == nil {
+		if _, err := openSealed(newKey, n, data, ""); err == nil {
 			underNew++
 		} else {
-			_, err := openBundle(oldKey, n, data)
+			_, err := openSealed(oldKey, n, data, "")
 			require.NoError(t, err, "bundle %s opens under neither key", n)
 		}
 	}

@@ -14,7 +14,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"unique"
 
 	"github.com/envseal/secret/internal/regular"
 
@@ -30,23 +29,15 @@ import (
 //
 // Keys are comparable with ==: two Keys are equal when their bytes are.
 //
-// The bytes are kept where fmt cannot print them, even from a Key in an
-// unexported field of a struct (where fmt cannot call Key's methods): a Key
-// holds a canonical handle to a canonical handle to them. fmt prints a
-// pointer inside a struct as an address, except that for a verb that does
-// not apply to pointers (%s, %q) it prints what the pointer points to, once:
-// here that is the inner handle, which again prints as an address. Handles
-// made by package unique are equal exactly when their values are, so Keys
-// stay comparable by value. encoding/json does not see unexported fields.
-// Printers that follow every pointer with package unsafe (go-spew, and so
-// testify's failure diffs) can still reach the bytes: never hand a Key, or a
-// struct holding one, to such a printer.
-type Key struct {
-	h unique.Handle[unique.Handle[[seal.KeySize]byte]]
-}
+// A Key keeps its bytes where fmt cannot print them, even from a Key held in
+// an unexported field of a struct, where fmt cannot call its methods (see
+// the internal type it is defined as). Printers that follow every pointer
+// with package unsafe (go-spew, and so testify's failure diffs) can still
+// reach them: never hand a Key, or a struct holding one, to such a printer.
+type Key seal.Key
 
 // newKey returns the Key of b.
-func newKey(b *[seal.KeySize]byte) Key { return Key{h: unique.Make(unique.Make(*b))} }
+func newKey(b *[seal.KeySize]byte) Key { return Key(seal.NewKey(b)) }
 
 // keyPrefix starts the text form of a Key. The "1" is the version of the
 // text form.
@@ -142,22 +133,21 @@ func parseKey(s string) (Key, error) {
 	return newKey(&b), nil
 }
 
-// bytes returns a copy of the key bytes, for the sealed format. The zero
-// Key has all-zero bytes.
-func (k Key) bytes() *[seal.KeySize]byte {
-	if k.isZero() {
-		return new([seal.KeySize]byte)
-	}
-	b := k.h.Value().Value()
-	return &b
-}
+// bytes returns a copy of the key bytes, for the sealed format.
+func (k Key) bytes() *[seal.KeySize]byte { return seal.Key(k).Bytes() }
 
 // id returns the key id of k: a one-way function of it, which the sealed
 // format writes in every bundle's header.
-func (k Key) id() seal.KeyID { return seal.ID(k.bytes()) }
+func (k Key) id() seal.KeyID { return seal.Key(k).ID() }
+
+// ID returns the key id of k, 16 hex digits: a one-way function of the key
+// (the first 8 bytes of an HMAC-SHA256 under it) that every bundle sealed
+// under k carries in its header. It reveals nothing about the key, so
+// errors and `envseal key show` print it to tell keys apart.
+func (k Key) ID() string { return k.id().String() }
 
 // isZero reports whether k is the zero Key.
-func (k Key) isZero() bool { return k == Key{} }
+func (k Key) isZero() bool { return seal.Key(k).IsZero() }
 
 const redactedKey = "secret.Key(REDACTED)"
 
@@ -181,6 +171,8 @@ const (
 	envKey     = "ENVSEAL_KEY"
 	envKeyFile = "ENVSEAL_KEY_FILE"
 	envStore   = "ENVSEAL_STORE"
+	// envEnvironment selects the environment of the default store.
+	envEnvironment = "ENVSEAL_ENVIRONMENT"
 )
 
 // maxKeyFileSize caps how much of a key file is read.
@@ -200,33 +192,43 @@ const maxKeyFileSize = 4096
 //
 // Errors name the variable or file, never the key.
 func LoadKey() (Key, error) {
-	return loadKey(os.Getenv, os.UserConfigDir)
+	k, _, err := findKey(os.Getenv, os.UserConfigDir)
+	return k, err
 }
 
-// loadKey is LoadKey with its environment and config dir injected, so that
+// FindKey finds the store key as [LoadKey] does, and says where it found
+// it: "ENVSEAL_KEY", or the path of the key file it read. Pass that as
+// [StoreOptions.KeySource], so that an error about a bundle sealed under
+// another key names the key that was used.
+func FindKey() (key Key, source string, err error) {
+	return findKey(os.Getenv, os.UserConfigDir)
+}
+
+// findKey is FindKey with its environment and config dir injected, so that
 // tests run in parallel.
-func loadKey(getenv func(string) string, configDir func() (string, error)) (Key, error) {
+func findKey(getenv func(string) string, configDir func() (string, error)) (Key, string, error) {
 	if s := getenv(envKey); s != "" {
 		k, err := parseKey(s)
 		if err != nil {
-			return Key{}, fmt.Errorf("%s holds a malformed key: %w", envKey, err)
+			return Key{}, "", fmt.Errorf("%s holds a malformed key: %w", envKey, err)
 		}
-		return k, nil
+		return k, envKey, nil
 	}
 	if p := getenv(envKeyFile); p != "" {
-		return readKeyFile(p, envKeyFile+" names ")
+		k, err := readKeyFile(p, envKeyFile+" names ")
+		return k, p, err
 	}
 	dir, err := configDir()
 	if err != nil {
-		return Key{}, fmt.Errorf("no key: %s and %s are not set, and the user config dir is unknown (%v); set one of them", envKey, envKeyFile, err)
+		return Key{}, "", fmt.Errorf("no key: %s and %s are not set, and the user config dir is unknown (%v); set one of them", envKey, envKeyFile, err)
 	}
 	p := filepath.Join(dir, "envseal", "key")
 	k, err := readKeyFile(p, "")
 	if errors.Is(err, ErrNotFound) {
-		return Key{}, fmt.Errorf("no key: %s and %s are not set and %s does not exist; create one with `envseal key generate`: %w",
+		return Key{}, "", fmt.Errorf("no key: %s and %s are not set and %s does not exist; create one with `envseal key generate`: %w",
 			envKey, envKeyFile, p, ErrNotFound)
 	}
-	return k, err
+	return k, p, err
 }
 
 // DefaultKeyFile returns the key file that [LoadKey] reads when ENVSEAL_KEY

@@ -210,7 +210,7 @@ func TestLoadKeyPrecedence(t *testing.T) {
 			if tc.noConfg {
 				configDir = func() (string, error) { return "", errors.New("$HOME is not defined") }
 			}
-			k, err := loadKey(fakeEnv(env), configDir)
+			k, _, err := findKey(fakeEnv(env), configDir)
 			if tc.want != "" {
 				require.NoError(t, err)
 				assert.Equal(t, tc.want, k.Encode())

@@ -30,7 +30,7 @@ func TestKeyFileNotRegularRefused(t *testing.T) {
 			t.Parallel()
 			done := make(chan error, 1)
 			go func() {
-				_, err := loadKey(fakeEnv(map[string]string{envKeyFile: tc.path}), configDirOf(dir))
+				_, _, err := findKey(fakeEnv(map[string]string{envKeyFile: tc.path}), configDirOf(dir))
 				done <- err
 			}()
 			var err error

@@ -9,7 +9,11 @@ import (
 // [Resolver] it reads the Resolver's Store, looked up at Resolve time; loaded
 // directly, or through a Resolver whose Store is nil, it reads the default
 // local encrypted store ([DefaultStore]). A bundle that does not exist is an
-// error wrapping [ErrNotFound]. Its name is "name:" followed by name.
+// error wrapping [ErrNotFound]. Its name is "name:" followed by name. When
+// the store is in an environment other than the default one (it has an
+// Environment method, as FileStore and the etcd store do), Resolve reports
+// it, in Env.Origin and in errors, as "name:ENVIRONMENT/NAME", such as
+// "name:prod/openai".
 func FromName(name string) Source {
 	return nameSource{name: name}
 }
@@ -24,6 +28,17 @@ func (s nameSource) Load(ctx context.Context) (map[string]string, error) {
 		return nil, err
 	}
 	return s.loadFrom(ctx, st)
+}
+
+// nameIn returns the name of s as read from st: "name:prod/openai" when st
+// is in the environment prod.
+func (s nameSource) nameIn(st Store) string {
+	if e, ok := st.(interface{ Environment() string }); ok {
+		if env := e.Environment(); env != "" && env != DefaultEnvironment {
+			return "name:" + env + "/" + s.name
+		}
+	}
+	return s.Name()
 }
 
 // loadFrom reads the bundle from st. The Resolver calls it with its Store.

@@ -65,16 +65,15 @@ func (r *Resolver) Resolve(ctx context.Context, sources ...Source) (*Env, error)
 	vars := map[string]string{}
 	origin := map[string]string{}
 	var store Store // opened on first use
-	for _, s := range expand(sources) {
+	for _, s := range flatten(sources) {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		name := s.Name()
-		m, err := r.load(ctx, s, &store)
+		name, m, err := r.load(ctx, s, &store)
 		if err != nil {
 			return nil, sourceError(name, err)
 		}
-		if err := check(name, m); err != nil {
+		if err := checkEntries(name, m); err != nil {
 			return nil, err
 		}
 		for k, v := range m {
@@ -100,11 +99,14 @@ func sourceError(name string, err error) error {
 	return &SourceError{Source: name, Err: err}
 }
 
-// load loads s, giving a FromName source the Resolver's store.
-func (r *Resolver) load(ctx context.Context, s Source, store *Store) (map[string]string, error) {
+// load loads s, giving a FromName source the Resolver's store, and returns
+// the name to report it by: its Name, but for a FromName source of a store
+// outside the default environment, "name:ENVIRONMENT/NAME".
+func (r *Resolver) load(ctx context.Context, s Source, store *Store) (string, map[string]string, error) {
 	ns, ok := s.(nameSource)
 	if !ok {
-		return s.Load(ctx)
+		m, err := s.Load(ctx)
+		return s.Name(), m, err
 	}
 	if *store == nil {
 		if r.Store != nil {
@@ -112,12 +114,13 @@ func (r *Resolver) load(ctx context.Context, s Source, store *Store) (map[string
 		} else {
 			st, err := defaultStore()
 			if err != nil {
-				return nil, err
+				return s.Name(), nil, err
 			}
 			*store = st
 		}
 	}
-	return ns.loadFrom(ctx, *store)
+	m, err := ns.loadFrom(ctx, *store)
+	return ns.nameIn(*store), m, err
 }
 
 // multiSource is a Source made of several, such as FromDotenv with several
@@ -127,7 +130,8 @@ type multiSource interface {
 	parts() []Source
 }
 
-func expand(sources []Source) []Source {
+// flatten returns sources with every multiSource replaced by its parts.
+func flatten(sources []Source) []Source {
 	if !slices.ContainsFunc(sources, func(s Source) bool { _, ok := s.(multiSource); return ok }) {
 		return sources
 	}
@@ -142,9 +146,9 @@ func expand(sources []Source) []Source {
 	return out
 }
 
-// check applies the key and value rules to what one source loaded, reporting
-// every violation, in key order.
-func check(source string, m map[string]string) error {
+// checkEntries applies the key and value rules to what one source loaded,
+// reporting every violation, in key order.
+func checkEntries(source string, m map[string]string) error {
 	var errs []error
 	for _, k := range slices.Sorted(maps.Keys(m)) {
 		if err := rules.CheckEntry(k, m[k]); err != nil {

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	"github.com/envseal/secret/internal/rules"
 )
@@ -43,10 +44,67 @@ type WritableStore interface {
 	Rotate(ctx context.Context, newKey Key) error
 }
 
+// DefaultEnvironment is the name of the default environment. A store's
+// bundles in it are where they were before environments existed: a
+// FileStore keeps them in its folder itself, and their sealed names are the
+// bundle names alone.
+const DefaultEnvironment = "default"
+
+// StoreOptions are the options of a store, the same for every backend.
+type StoreOptions struct {
+	// Environment selects the store's environment, as Modal's
+	// environment_name or faas-cli --namespace do: the same bundle name can
+	// exist in "dev" and in "prod". Names follow the rule of bundle names;
+	// "" means DefaultEnvironment. Outside the default environment, a
+	// bundle's full name is "ENVIRONMENT/NAME" ("prod/openai"): errors and
+	// Env.Origin ("name:prod/openai") show it, and the sealed bundle is
+	// bound to it, so one copied to another environment does not open.
+	Environment string
+
+	// KeySource says where the store's key came from ("ENVSEAL_KEY", a key
+	// file's path), so that an error about a bundle sealed under another
+	// key can say which key was used. FindKey returns it.
+	KeySource string
+
+	// AllowKeyChange lets Set and Update seal a bundle under the store's
+	// key when the store's other bundles are sealed under another one.
+	// Without it such a write is refused with a *WrongKeyError, so that a
+	// mistyped or stale key never splits a store in two.
+	AllowKeyChange bool
+}
+
+// environment returns the options' environment, "" for the default one, or
+// an error for an invalid name.
+func (o StoreOptions) environment() (string, error) {
+	switch env := o.Environment; {
+	case env == "" || env == DefaultEnvironment:
+		return "", nil
+	case !rules.ValidName(env):
+		return "", fmt.Errorf("invalid environment name %s: want %s", rules.QuoteName(env), rules.NameRule)
+	default:
+		return env, nil
+	}
+}
+
+// fullName is the name of bundle name in environment env ("" for the
+// default one): what errors show and what a sealed bundle is bound to.
+func fullName(env, name string) string {
+	if env == "" {
+		return name
+	}
+	return env + "/" + name
+}
+
 // DefaultStore opens the default store: the folder named by ENVSEAL_STORE if
 // that variable is not empty, else <user config dir>/envseal/store (see
-// [os.UserConfigDir]), under the key found by [LoadKey]. A [Resolver] whose
-// Store is nil, and a [FromName] source loaded on its own, use it.
+// [os.UserConfigDir]), in the environment named by ENVSEAL_ENVIRONMENT (the
+// default one if empty), under the key found by [FindKey]. A [Resolver]
+// whose Store is nil, and a [FromName] source loaded on its own, use it.
+//
+// ENVSEAL_STORE may also name an etcd store (etcd://HOST:PORT/PREFIX): the
+// default store is a folder, so that is an error saying to open it with
+// package github.com/envseal/secret/etcdstore and set Resolver.Store. A
+// value with any other scheme is an error too.
 func DefaultStore() (*FileStore, error) {
 	return openDefaultStore(os.Getenv, os.UserConfigDir)
 }
@@ -54,26 +112,33 @@ func DefaultStore() (*FileStore, error) {
 // openDefaultStore is DefaultStore with its environment and config dir
 // injected, so that tests run in parallel.
 func openDefaultStore(getenv func(string) string, configDir func() (string, error)) (*FileStore, error) {
-	key, err := loadKey(getenv, configDir)
-	if err != nil {
-		return nil, err
-	}
 	dir, err := defaultStoreDir(getenv, configDir)
 	if err != nil {
 		return nil, err
 	}
-	return OpenFileStore(dir, key)
+	key, source, err := findKey(getenv, configDir)
+	if err != nil {
+		return nil, err
+	}
+	return OpenFileStoreOptions(dir, key, StoreOptions{Environment: getenv(envEnvironment), KeySource: source})
 }
 
 // DefaultStoreDir returns the folder of the default store: the value of
 // ENVSEAL_STORE if it is not empty, else <user config dir>/envseal/store
-// (see [os.UserConfigDir]). It neither creates nor checks the folder.
+// (see [os.UserConfigDir]). It neither creates nor checks the folder. An
+// ENVSEAL_STORE that is a URL (etcd://...) is an error: see DefaultStore.
 func DefaultStoreDir() (string, error) {
 	return defaultStoreDir(os.Getenv, os.UserConfigDir)
 }
 
 func defaultStoreDir(getenv func(string) string, configDir func() (string, error)) (string, error) {
 	if dir := getenv(envStore); dir != "" {
+		switch scheme, ok := urlScheme(dir); {
+		case ok && scheme == "etcd":
+			return "", fmt.Errorf("%s names an etcd store, and the default store is a folder: open it with package github.com/envseal/secret/etcdstore (etcdstore.DefaultStore) and set Resolver.Store", envStore)
+		case ok:
+			return "", fmt.Errorf("%s starts with %s://, a kind of store envseal does not know: want a folder or etcd://HOST:PORT/PREFIX", envStore, scheme)
+		}
 		return dir, nil
 	}
 	cd, err := configDir()
@@ -81,6 +146,26 @@ func defaultStoreDir(getenv func(string) string, configDir func() (string, error
 		return "", fmt.Errorf("no store folder: %s is not set, and the user config dir is unknown: %w", envStore, err)
 	}
 	return filepath.Join(cd, "envseal", "store"), nil
+}
+
+// urlScheme returns the scheme of s when s starts like a URL, SCHEME://,
+// the scheme being a letter then letters, digits, +, - or . (RFC 3986). A
+// Windows path (C:\store) has no "//" after its colon.
+func urlScheme(s string) (string, bool) {
+	scheme, _, ok := strings.Cut(s, "://")
+	if !ok || scheme == "" {
+		return "", false
+	}
+	for i := 0; i < len(scheme); i++ {
+		c := scheme[i]
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z':
+		case i > 0 && ('0' <= c && c <= '9' || c == '+' || c == '-' || c == '.'):
+		default:
+			return "", false
+		}
+	}
+	return strings.ToLower(scheme), true
 }
 
 // defaultStore opens the default store for FromName. It never returns a nil

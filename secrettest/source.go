@@ -7,8 +7,8 @@
 //	func TestConformance(t *testing.T) {
 //		secrettest.TestStore(t, func(t *testing.T) secrettest.OpenFunc {
 //			dir := t.TempDir()
-//			return func(t *testing.T, key secret.Key) secret.WritableStore {
-//				st, err := secret.OpenFileStore(dir, key)
+//			return func(t *testing.T, key secret.Key, opts secret.StoreOptions) secret.WritableStore {
+//				st, err := secret.OpenFileStoreOptions(dir, key, opts)
 //				if err != nil {
 //					t.Fatal(err)
 //				}

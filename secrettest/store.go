@@ -14,10 +14,11 @@ import (
 	"github.com/envseal/secret"
 )
 
-// OpenFunc opens a store over one backend, sealed under key. Every call of
-// the same OpenFunc reaches the same bundles, as two processes on one folder
-// or two machines on one etcd cluster do; each may use its own key.
-type OpenFunc func(t *testing.T, key secret.Key) secret.WritableStore
+// OpenFunc opens a store over one backend, sealed under key, with opts.
+// Every call of the same OpenFunc reaches the same bundles, as two processes
+// on one folder or two machines on one etcd cluster do; each may use its own
+// key and environment.
+type OpenFunc func(t *testing.T, key secret.Key, opts secret.StoreOptions) secret.WritableStore
 
 // TestStore runs the conformance suite for a WritableStore. newBackend
 // returns an OpenFunc over a fresh, empty backend; it is called once by each
@@ -30,7 +31,11 @@ type OpenFunc func(t *testing.T, key secret.Key) secret.WritableStore
 // and exact; invalid names are refused without echoing them; the key and
 // value rules and the size limit hold; a wrong key gives ErrAuthFailed;
 // Rotate moves every bundle to the new key; a cancelled context stops every
-// method; and no error, nor the store itself, prints a value or the key.
+// method; environments keep their bundles apart and show in Origin and
+// errors; a write under another key than the store's is refused unless
+// allowed, and a read under another key names both key ids; and no error,
+// nor the store itself, prints a value or the key. A store must have an
+// Environment() string method.
 func TestStore(t *testing.T, newBackend func(t *testing.T) OpenFunc) {
 	t.Helper()
 	for _, tc := range []struct {
@@ -50,6 +55,9 @@ func TestStore(t *testing.T, newBackend func(t *testing.T) OpenFunc) {
 		{"Rotate", testRotate},
 		{"CancelledContext", testCancelledContext},
 		{"PrintsNoSecret", testPrintsNoSecret},
+		{"Environments", testEnvironments},
+		{"KeyChange", testKeyChange},
+		{"RotateEveryEnvironment", testRotateEveryEnvironment},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -111,7 +119,7 @@ func decodeKeyBody(body string) ([]byte, error) {
 }
 
 func testRoundTrip(t *testing.T, open OpenFunc, key secret.Key) {
-	st := open(t, key)
+	st := open(t, key, secret.StoreOptions{})
 	mustSet(t, st, "app", Entries)
 	got := mustGet(t, st, "app")
 	expectEntries(t, got, Entries)
@@ -119,11 +127,11 @@ func testRoundTrip(t *testing.T, open OpenFunc, key secret.Key) {
 	delete(got, "EMPTY")
 	expectEntries(t, mustGet(t, st, "app"), Entries)
 	// Another store on the same backend reads the same bundle.
-	expectEntries(t, mustGet(t, open(t, key), "app"), Entries)
+	expectEntries(t, mustGet(t, open(t, key, secret.StoreOptions{}), "app"), Entries)
 }
 
 func testEmptyBundle(t *testing.T, open OpenFunc, key secret.Key) {
-	st := open(t, key)
+	st := open(t, key, secret.StoreOptions{})
 	mustSet(t, st, "empty", nil)
 	got := mustGet(t, st, "empty")
 	if got == nil || len(got) != 0 {
@@ -133,7 +141,7 @@ func testEmptyBundle(t *testing.T, open OpenFunc, key secret.Key) {
 
 func testNotFound(t *testing.T, open OpenFunc, key secret.Key) {
 	ctx := context.Background()
-	st := open(t, key)
+	st := open(t, key, secret.StoreOptions{})
 	if _, err := st.Get(ctx, "missing"); !errors.Is(err, secret.ErrNotFound) {
 		t.Errorf("Get of a missing bundle = %v, want ErrNotFound", err)
 	}
@@ -150,7 +158,7 @@ func testNotFound(t *testing.T, open OpenFunc, key secret.Key) {
 }
 
 func testSetReplaces(t *testing.T, open OpenFunc, key secret.Key) {
-	st := open(t, key)
+	st := open(t, key, secret.StoreOptions{})
 	mustSet(t, st, "app", map[string]string{"A": "fake-a", "B": "fake-b"})
 	mustSet(t, st, "app", map[string]string{"C": "fake-c"})
 	expectEntries(t, mustGet(t, st, "app"), map[string]string{"C": "fake-c"})
@@ -158,7 +166,7 @@ func testSetReplaces(t *testing.T, open OpenFunc, key secret.Key) {
 
 func testUpdate(t *testing.T, open OpenFunc, key secret.Key) {
 	ctx := context.Background()
-	st := open(t, key)
+	st := open(t, key, secret.StoreOptions{})
 	err := st.Update(ctx, "app", func(env map[string]string) error {
 		if len(env) != 0 {
 			return fmt.Errorf("a new bundle starts with %d keys", len(env))
@@ -208,7 +216,7 @@ func testConcurrentUpdatesLoseNothing(t *testing.T, open OpenFunc, key secret.Ke
 	var wg sync.WaitGroup
 	errs := make(chan error, stores*workers)
 	for s := range stores {
-		st := open(t, key)
+		st := open(t, key, secret.StoreOptions{})
 		for w := range workers {
 			wg.Add(1)
 			go func() {
@@ -235,7 +243,7 @@ func testConcurrentUpdatesLoseNothing(t *testing.T, open OpenFunc, key secret.Ke
 	for err := range errs {
 		t.Fatal(err)
 	}
-	got := mustGet(t, open(t, key), "counter")
+	got := mustGet(t, open(t, key, secret.StoreOptions{}), "counter")
 	if got["TOTAL"] != strconv.Itoa(stores*workers*rounds) {
 		t.Errorf("TOTAL = %s after %d updates: updates were lost", got["TOTAL"], stores*workers*rounds)
 	}
@@ -250,7 +258,7 @@ func testConcurrentUpdatesLoseNothing(t *testing.T, open OpenFunc, key secret.Ke
 
 func testDeleteAndList(t *testing.T, open OpenFunc, key secret.Key) {
 	ctx := context.Background()
-	st := open(t, key)
+	st := open(t, key, secret.StoreOptions{})
 	names, err := st.List(ctx)
 	if err != nil || len(names) != 0 {
 		t.Fatalf("List of an empty store = %v, %v", names, err)
@@ -264,7 +272,7 @@ func testDeleteAndList(t *testing.T, open OpenFunc, key secret.Key) {
 	if _, err := st.Get(ctx, "web"); !errors.Is(err, secret.ErrNotFound) {
 		t.Errorf("Get after Delete = %v, want ErrNotFound", err)
 	}
-	names, err = open(t, key).List(ctx)
+	names, err = open(t, key, secret.StoreOptions{}).List(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -275,7 +283,7 @@ func testDeleteAndList(t *testing.T, open OpenFunc, key secret.Key) {
 
 func testInvalidNames(t *testing.T, open OpenFunc, key secret.Key) {
 	ctx := context.Background()
-	st := open(t, key)
+	st := open(t, key, secret.StoreOptions{})
 	bad := []string{"", "App", "-app", "_app", "a/b", "../app", "a.sealed", "a b", strings.Repeat("a", 65),
 		"app\x00", "KEY=" + Canary}
 	env := map[string]string{"K": "fake"}
@@ -302,7 +310,7 @@ func testInvalidNames(t *testing.T, open OpenFunc, key secret.Key) {
 
 func testLimits(t *testing.T, open OpenFunc, key secret.Key) {
 	ctx := context.Background()
-	st := open(t, key)
+	st := open(t, key, secret.StoreOptions{})
 	tooBig := map[string]string{}
 	for i := range 40 {
 		tooBig[fmt.Sprintf("K%d", i)] = strings.Repeat("f", 32768)
@@ -339,8 +347,8 @@ func testLimits(t *testing.T, open OpenFunc, key secret.Key) {
 
 func testWrongKey(t *testing.T, open OpenFunc, key secret.Key) {
 	ctx := context.Background()
-	mustSet(t, open(t, key), "app", map[string]string{"K": Canary})
-	other := open(t, newKey(t))
+	mustSet(t, open(t, key, secret.StoreOptions{}), "app", map[string]string{"K": Canary})
+	other := open(t, newKey(t), secret.StoreOptions{})
 	got, err := other.Get(ctx, "app")
 	if !errors.Is(err, secret.ErrAuthFailed) || got != nil {
 		t.Fatalf("Get under another key = %d keys, %v; want ErrAuthFailed", len(got), err)
@@ -350,7 +358,7 @@ func testWrongKey(t *testing.T, open OpenFunc, key secret.Key) {
 
 func testRotate(t *testing.T, open OpenFunc, key secret.Key) {
 	ctx := context.Background()
-	st := open(t, key)
+	st := open(t, key, secret.StoreOptions{})
 	want := map[string]map[string]string{
 		"a": {"K": "fake-a"}, "b": {"K": "fake-b"}, "c": {},
 	}
@@ -361,8 +369,8 @@ func testRotate(t *testing.T, open OpenFunc, key secret.Key) {
 	if err := st.Rotate(ctx, next); err != nil {
 		t.Fatal(err)
 	}
-	fresh := open(t, next)
-	old := open(t, key)
+	fresh := open(t, next, secret.StoreOptions{})
+	old := open(t, key, secret.StoreOptions{})
 	for n, env := range want {
 		expectEntries(t, mustGet(t, st, n), env)
 		expectEntries(t, mustGet(t, fresh, n), env)
@@ -379,7 +387,7 @@ func testRotate(t *testing.T, open OpenFunc, key secret.Key) {
 
 func testCancelledContext(t *testing.T, open OpenFunc, key secret.Key) {
 	ctx := context.Background()
-	st := open(t, key)
+	st := open(t, key, secret.StoreOptions{})
 	mustSet(t, st, "app", map[string]string{"K": "fake"})
 	cctx, cancel := context.WithCancel(ctx)
 	cancel()
@@ -404,9 +412,9 @@ func testCancelledContext(t *testing.T, open OpenFunc, key secret.Key) {
 
 func testPrintsNoSecret(t *testing.T, open OpenFunc, key secret.Key) {
 	ctx := context.Background()
-	st := open(t, key)
+	st := open(t, key, secret.StoreOptions{})
 	mustSet(t, st, "app", map[string]string{"K": Canary})
-	_, errWrong := open(t, newKey(t)).Get(ctx, "app")
+	_, errWrong := open(t, newKey(t), secret.StoreOptions{}).Get(ctx, "app")
 	r := secret.Resolver{Store: st}
 	env, err := r.Resolve(ctx, secret.FromName("app"))
 	if err != nil {
@@ -415,4 +423,121 @@ func testPrintsNoSecret(t *testing.T, open OpenFunc, key secret.Key) {
 	values := []any{st, &r, r, struct{ s secret.WritableStore }{st}, env, errWrong}
 	NoLeak(t, []string{Canary}, values...)
 	noneOf(t, keyMaterial(key), values...)
+}
+
+func testEnvironments(t *testing.T, open OpenFunc, key secret.Key) {
+	ctx := context.Background()
+	def := open(t, key, secret.StoreOptions{})
+	dev := open(t, key, secret.StoreOptions{Environment: "dev"})
+	prod := open(t, key, secret.StoreOptions{Environment: "prod"})
+	for st, want := range map[secret.WritableStore]string{def: "default", dev: "dev", prod: "prod"} {
+		e, ok := st.(interface{ Environment() string })
+		if !ok {
+			t.Fatal("the store has no Environment method")
+		}
+		if e.Environment() != want {
+			t.Errorf("Environment() = %q, want %q", e.Environment(), want)
+		}
+	}
+	if got := open(t, key, secret.StoreOptions{Environment: "default"}); got.(interface{ Environment() string }).Environment() != "default" {
+		t.Error(`Environment "default" is not the default environment`)
+	}
+	mustSet(t, def, "app", map[string]string{"DB": "fake-default"})
+	mustSet(t, dev, "app", map[string]string{"DB": "fake-dev"})
+	mustSet(t, prod, "app", map[string]string{"DB": "fake-prod"})
+	mustSet(t, prod, "only-prod", map[string]string{"K": "fake"})
+	expectEntries(t, mustGet(t, def, "app"), map[string]string{"DB": "fake-default"})
+	expectEntries(t, mustGet(t, dev, "app"), map[string]string{"DB": "fake-dev"})
+	expectEntries(t, mustGet(t, open(t, key, secret.StoreOptions{Environment: "prod"}), "app"), map[string]string{"DB": "fake-prod"})
+	names, err := dev.List(ctx)
+	if err != nil || !slices.Equal(names, []string{"app"}) {
+		t.Errorf("List in dev = %q, %v; want [app]", names, err)
+	}
+	names, err = prod.List(ctx)
+	if err != nil || !slices.Equal(names, []string{"app", "only-prod"}) {
+		t.Errorf("List in prod = %q, %v; want [app only-prod]", names, err)
+	}
+	if err := dev.Delete(ctx, "app"); err != nil {
+		t.Fatal(err)
+	}
+	expectEntries(t, mustGet(t, prod, "app"), map[string]string{"DB": "fake-prod"})
+	expectEntries(t, mustGet(t, def, "app"), map[string]string{"DB": "fake-default"})
+
+	r := secret.Resolver{Store: prod}
+	env, err := r.Resolve(ctx, secret.FromName("app"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := env.Origin("DB"); got != "name:prod/app" {
+		t.Errorf("Origin = %q, want name:prod/app", got)
+	}
+	_, err = r.Resolve(ctx, secret.FromName("missing"))
+	if !errors.Is(err, secret.ErrNotFound) || !strings.Contains(err.Error(), `"prod/missing"`) {
+		t.Errorf("a bundle missing from prod: %v, want ErrNotFound naming prod/missing", err)
+	}
+	var se *secret.SourceError
+	if !errors.As(err, &se) || se.Source != "name:prod/missing" {
+		t.Errorf("the SourceError does not name name:prod/missing: %#v", err)
+	}
+}
+
+func testKeyChange(t *testing.T, open OpenFunc, key secret.Key) {
+	ctx := context.Background()
+	mustSet(t, open(t, key, secret.StoreOptions{}), "app", map[string]string{"K": Canary})
+	other := newKey(t)
+	stale := open(t, other, secret.StoreOptions{KeySource: "STALE_KEY_SOURCE"})
+
+	// Reading under another key names both key ids and the key's source.
+	_, err := stale.Get(ctx, "app")
+	var wk *secret.WrongKeyError
+	if !errors.As(err, &wk) || !errors.Is(err, secret.ErrAuthFailed) {
+		t.Fatalf("Get under another key = %v, want a *WrongKeyError wrapping ErrAuthFailed", err)
+	}
+	if wk.Sealed != key.ID() || wk.Used != other.ID() || wk.Writing {
+		t.Errorf("WrongKeyError = sealed %s, used %s, writing %v; want sealed %s, used %s", wk.Sealed, wk.Used, wk.Writing, key.ID(), other.ID())
+	}
+	for _, want := range []string{key.ID(), other.ID(), "STALE_KEY_SOURCE", `"app"`} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("the error does not say %s", want)
+		}
+	}
+	NoLeak(t, []string{Canary}, err)
+	noneOf(t, keyMaterial(key), err)
+	noneOf(t, keyMaterial(other), err)
+
+	// Writing a new bundle under another key is refused, in any environment,
+	// and writes nothing.
+	for _, st := range []secret.WritableStore{stale, open(t, other, secret.StoreOptions{Environment: "dev"})} {
+		err := st.Set(ctx, "new", map[string]string{"K": "fake"})
+		if !errors.As(err, &wk) || !wk.Writing || wk.Sealed != key.ID() || wk.Used != other.ID() {
+			t.Fatalf("Set under another key = %v, want a *WrongKeyError for a write", err)
+		}
+		err = st.Update(ctx, "new2", func(env map[string]string) error { env["K"] = "fake"; return nil })
+		if !errors.As(err, &wk) || !wk.Writing {
+			t.Errorf("Update of a new bundle under another key = %v, want a *WrongKeyError", err)
+		}
+	}
+	if _, err := open(t, key, secret.StoreOptions{}).Get(ctx, "new"); !errors.Is(err, secret.ErrNotFound) {
+		t.Errorf("a refused write wrote: %v", err)
+	}
+	// Unless allowed.
+	forced := open(t, other, secret.StoreOptions{AllowKeyChange: true})
+	mustSet(t, forced, "new", map[string]string{"K": "fake"})
+	expectEntries(t, mustGet(t, forced, "new"), map[string]string{"K": "fake"})
+}
+
+func testRotateEveryEnvironment(t *testing.T, open OpenFunc, key secret.Key) {
+	ctx := context.Background()
+	def := open(t, key, secret.StoreOptions{})
+	mustSet(t, def, "app", map[string]string{"K": "fake-default"})
+	mustSet(t, open(t, key, secret.StoreOptions{Environment: "prod"}), "app", map[string]string{"K": "fake-prod"})
+	next := newKey(t)
+	if err := def.Rotate(ctx, next); err != nil {
+		t.Fatal(err)
+	}
+	expectEntries(t, mustGet(t, open(t, next, secret.StoreOptions{}), "app"), map[string]string{"K": "fake-default"})
+	expectEntries(t, mustGet(t, open(t, next, secret.StoreOptions{Environment: "prod"}), "app"), map[string]string{"K": "fake-prod"})
+	if _, err := open(t, key, secret.StoreOptions{Environment: "prod"}).Get(ctx, "app"); !errors.Is(err, secret.ErrAuthFailed) {
+		t.Errorf("prod's bundle still opens under the old key: %v", err)
+	}
 }
