@@ -23,9 +23,9 @@ type environment struct {
 	environ []string
 	// configDir is the user config dir, as os.UserConfigDir.
 	configDir func() (string, error)
-	// loadKey finds the store key, as secret.LoadKey: from the same
-	// variables and config dir.
-	loadKey func() (secret.Key, error)
+	// findKey finds the store key and says where, as secret.FindKey: from
+	// the same variables and config dir.
+	findKey func() (secret.Key, string, error)
 	// isTerminal reports whether w, a standard stream, is a terminal.
 	isTerminal func(w io.Writer) bool
 }
@@ -36,7 +36,7 @@ func processEnvironment() *environment {
 		getenv:     os.Getenv,
 		environ:    os.Environ(),
 		configDir:  os.UserConfigDir,
-		loadKey:    secret.LoadKey,
+		findKey:    secret.FindKey,
 		isTerminal: isTerminalFile,
 	}
 }
@@ -59,11 +59,12 @@ func (e *environment) lookup(k string) (string, bool) {
 	return "", false
 }
 
-// The variables that name the store and its key.
+// The variables that name the store, its environment and its key.
 const (
-	envStore   = "ENVSEAL_STORE"
-	envKey     = "ENVSEAL_KEY"
-	envKeyFile = "ENVSEAL_KEY_FILE"
+	envStore       = "ENVSEAL_STORE"
+	envEnvironment = "ENVSEAL_ENVIRONMENT"
+	envKey         = "ENVSEAL_KEY"
+	envKeyFile     = "ENVSEAL_KEY_FILE"
 )
 
 // defaultStoreDir is the folder that secret.DefaultStore opens: ENVSEAL_STORE

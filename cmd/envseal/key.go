@@ -19,7 +19,7 @@ func newKeyCmd(a *app) *cobra.Command {
 		Args:  noSubcommand,
 		RunE:  showHelp,
 	}
-	key.AddCommand(newKeyGenerateCmd(a))
+	key.AddCommand(newKeyGenerateCmd(a), newKeyShowCmd(a), newKeyRotateCmd(a))
 	return key
 }
 
@@ -114,8 +114,9 @@ func createFile(path string, data []byte) error {
 	}
 	if err != nil {
 		os.Remove(path)
+		return err
 	}
-	return err
+	return syncDir(filepath.Dir(path))
 }
 
 // replaceFile writes data to a temporary file, mode 0600, beside path and
@@ -141,5 +142,8 @@ func replaceFile(path string, data []byte) error {
 	if err != nil {
 		return err
 	}
-	return os.Rename(tmp.Name(), path)
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return err
+	}
+	return syncDir(filepath.Dir(path))
 }

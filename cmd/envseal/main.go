@@ -45,7 +45,9 @@ func executeIn(env *environment, args []string, stdin io.Reader, stdout, stderr 
 			code = exitInternal
 		}
 	}()
-	root := newRootCmd(&app{env: env}, stdin, stdout, stderr)
+	a := &app{env: env}
+	defer a.close()
+	root := newRootCmd(a, stdin, stdout, stderr)
 	root.SetArgs(args)
 	return report(stderr, root.Execute())
 }

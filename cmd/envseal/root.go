@@ -19,8 +19,19 @@ var version = ""
 
 // app holds what the commands of one invocation share.
 type app struct {
-	env       *environment
-	storeFlag string // --store
+	env             *environment
+	storeFlag       string // --store
+	environmentFlag string // --environment
+	allowKeyChange  bool   // --allow-key-change, for the commands that write
+	// closers are the stores to close when the command is done (etcd).
+	closers []io.Closer
+}
+
+// close closes the stores the command opened.
+func (a *app) close() {
+	for _, c := range a.closers {
+		c.Close()
+	}
 }
 
 // newRootCmd makes the envseal command, reading and writing the streams
@@ -50,7 +61,8 @@ found, 128+N killed by signal N).`,
 	root.SetErr(stderr)
 	root.SetVersionTemplate("envseal {{.Version}}\n")
 	root.SetFlagErrorFunc(flagUsageError)
-	root.PersistentFlags().StringVar(&a.storeFlag, "store", "", "the store `DIR` (default $ENVSEAL_STORE, else envseal/store in the user config dir)")
+	root.PersistentFlags().StringVar(&a.storeFlag, "store", "", "the store: a folder, or etcd://HOST:PORT[,HOST:PORT...]/PREFIX (default $ENVSEAL_STORE, else envseal/store in the user config dir)")
+	root.PersistentFlags().StringVar(&a.environmentFlag, "environment", "", "the store's `ENVIRONMENT`, such as dev or prod (default $ENVSEAL_ENVIRONMENT, else default)")
 	root.AddCommand(newKeyCmd(a), newSecretsCmd(a), newRunCmd(a), newCheckCmd(a))
 	addCompletionCmd(root)
 	argErrorsAreUsageErrors(root)
@@ -123,11 +135,16 @@ func flagUsageError(cmd *cobra.Command, err error) error {
 }
 
 // storeHelp says where the store and its key are, for the help texts.
-const storeHelp = `Environment: the store is the folder given by --store, else $ENVSEAL_STORE,
-else envseal/store in the user config dir ($XDG_CONFIG_HOME or ~/.config on
-Linux, ~/Library/Application Support on macOS). Its key is $ENVSEAL_KEY, else
-the file named by $ENVSEAL_KEY_FILE, else envseal/key in the user config dir,
-as written by 'envseal key generate'.`
+const storeHelp = `Environment: the store is given by --store, else $ENVSEAL_STORE, else it is
+the folder envseal/store in the user config dir ($XDG_CONFIG_HOME or ~/.config
+on Linux, ~/Library/Application Support on macOS). A store is a folder or an
+etcd cluster shared by a fleet, etcd://HOST:PORT[,HOST:PORT...]/PREFIX, reached
+with TLS and credentials from $ENVSEAL_ETCD_CACERT, $ENVSEAL_ETCD_CERT,
+$ENVSEAL_ETCD_KEY, $ENVSEAL_ETCD_USER and $ENVSEAL_ETCD_PASSWORD (or
+$ENVSEAL_ETCD_PASSWORD_FILE). Its environment (dev, prod...) is --environment,
+else $ENVSEAL_ENVIRONMENT, else default. Its key is $ENVSEAL_KEY, else the file
+named by $ENVSEAL_KEY_FILE, else envseal/key in the user config dir, as written
+by 'envseal key generate'.`
 
 // noSubcommand is the Args of a command that only groups others: an
 // argument is a subcommand that does not exist. The error suggests the

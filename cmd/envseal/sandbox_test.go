@@ -74,12 +74,13 @@ func (s *sandbox) environment() *environment {
 			s.t.Error("an in-process test reached for the user config dir: give ENVSEAL_STORE or ENVSEAL_KEY_FILE, or run the binary")
 			return "", errors.New("no user config dir in-process")
 		},
-		loadKey: func() (secret.Key, error) {
+		findKey: func() (secret.Key, string, error) {
 			if k := getenv(envKey); k != "" {
-				return secret.ParseKey(k)
+				key, err := secret.ParseKey(k)
+				return key, envKey, err
 			}
 			s.t.Error("an in-process test reached for a key file: give ENVSEAL_KEY, or run the binary")
-			return secret.Key{}, errors.New("no key file in-process")
+			return secret.Key{}, "", errors.New("no key file in-process")
 		},
 	}
 }

@@ -325,11 +325,15 @@ func printBundleKeys(ctx context.Context, w io.Writer, st bundleStore, names []s
 // the modification time of its sealed file, "<name>.sealed" (FileStore's
 // layout). Other stores do not say.
 func updated(st bundleStore, name string) (time.Time, bool) {
-	fst, ok := st.(interface{ Dir() string })
+	fst, ok := st.(*secret.FileStore)
 	if !ok {
 		return time.Time{}, false
 	}
-	fi, err := os.Stat(filepath.Join(fst.Dir(), name+".sealed"))
+	dir := fst.Dir()
+	if env := fst.Environment(); env != secret.DefaultEnvironment {
+		dir = filepath.Join(dir, "environments", env)
+	}
+	fi, err := os.Stat(filepath.Join(dir, name+".sealed"))
 	if err != nil {
 		return time.Time{}, false
 	}

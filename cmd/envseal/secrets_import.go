@@ -54,6 +54,7 @@ envseal then names the keys it added, changed and left unchanged, and with
 		},
 	}
 	cmd.Flags().BoolVar(&replace, "replace", false, "replace the bundle instead of merging into it")
+	cmd.Flags().BoolVar(&a.allowKeyChange, "allow-key-change", false, "write under this key even though the store's other bundles are sealed under another one")
 	return cmd
 }
 

@@ -66,6 +66,7 @@ the text after @.
 	}
 	cmd.Flags().StringArrayVar(&dotenv, "from-dotenv", nil, "read keys from the .env `FILE` (repeatable)")
 	cmd.Flags().BoolVar(&replace, "replace", false, "replace the bundle instead of merging into it")
+	cmd.Flags().BoolVar(&a.allowKeyChange, "allow-key-change", false, "write under this key even though the store's other bundles are sealed under another one")
 	return cmd
 }
 

@@ -34,6 +34,7 @@ removes it). A bundle that does not exist is an error, with --missing-ok too.
 		},
 	}
 	cmd.Flags().BoolVar(&missingOK, "missing-ok", false, "skip keys the bundle does not have, instead of failing")
+	cmd.Flags().BoolVar(&a.allowKeyChange, "allow-key-change", false, "write under this key even though the store's other bundles are sealed under another one")
 	return cmd
 }
 

@@ -4,67 +4,84 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"slices"
 	"strings"
 
+	"github.com/envseal/secret/etcdstore"
+
 	"github.com/envseal/secret"
 )
 
-// bundleStore is what the commands need of a store. *secret.FileStore is
-// one; so is any secret.WritableStore. The commands use these methods only,
-// so that another kind of store can take the FileStore's place.
-type bundleStore interface {
-	secret.Store
-	Set(ctx context.Context, name string, env map[string]string) error
-	Update(ctx context.Context, name string, fn func(env map[string]string) error) error
-	Delete(ctx context.Context, name string) error
-	List(ctx context.Context) ([]string, error)
-}
+// bundleStore is what the commands need of a store: *secret.FileStore and
+// *etcdstore.Store are both one.
+type bundleStore = secret.WritableStore
 
-var _ bundleStore = (*secret.FileStore)(nil)
-
-// storeDir is the folder of the store named by --store, else the default.
-func (a *app) storeDir() (string, error) {
+// storeURL is the store named by --store, else ENVSEAL_STORE, else the
+// default folder: a folder or an etcd://HOST:PORT[,HOST:PORT...]/PREFIX URL.
+func (a *app) storeURL() (string, error) {
 	if a.storeFlag != "" {
 		return a.storeFlag, nil
 	}
 	return a.env.defaultStoreDir()
 }
 
+// storeOptions are the options of the store: its environment from
+// --environment, else ENVSEAL_ENVIRONMENT, and where the key came from.
+func (a *app) storeOptions(keySource string) secret.StoreOptions {
+	env := a.environmentFlag
+	if env == "" {
+		env = a.env.getenv(envEnvironment)
+	}
+	return secret.StoreOptions{Environment: env, KeySource: keySource, AllowKeyChange: a.allowKeyChange}
+}
+
 // openStore opens the store for a command that may create a bundle (set,
 // import), with the key from the environment or the default key file. It
-// creates the store's folder if needed.
+// creates a store folder if needed.
 func (a *app) openStore() (bundleStore, error) {
-	key, err := a.env.loadKey()
-	if err != nil {
-		return nil, a.explainKeyError(err)
-	}
-	dir, err := a.storeDir()
-	if err != nil {
-		return nil, err
-	}
-	return secret.OpenFileStore(dir, key)
+	return a.open(true)
 }
 
 // openExistingStore opens the store for a command that reads it or changes
 // bundles already in it (get, list, export, check, run, completion, delete,
-// unset). It never creates the store's folder: when there is none, the store
-// is empty, and the folder stays absent.
+// unset). It never creates a store folder: when there is none, the store is
+// empty, and the folder stays absent.
 func (a *app) openExistingStore() (bundleStore, error) {
-	key, err := a.env.loadKey()
-	if err != nil {
-		return nil, a.explainKeyError(err)
-	}
-	dir, err := a.storeDir()
+	return a.open(false)
+}
+
+func (a *app) open(create bool) (bundleStore, error) {
+	url, err := a.storeURL()
 	if err != nil {
 		return nil, err
 	}
-	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
-		return noStore{dir: dir}, nil
+	key, source, err := a.env.findKey()
+	if err != nil {
+		return nil, a.explainKeyError(err)
 	}
-	return secret.OpenFileStore(dir, key)
+	if _, isURL := urlScheme(url); !isURL && !create {
+		if _, err := os.Stat(url); errors.Is(err, fs.ErrNotExist) {
+			return noStore{dir: url}, nil
+		}
+	}
+	st, err := etcdstore.OpenURL(url, key, a.storeOptions(source), a.env.getenv)
+	if err != nil {
+		return nil, err
+	}
+	if c, ok := st.(io.Closer); ok {
+		a.closers = append(a.closers, c)
+	}
+	return st, nil
+}
+
+// urlScheme returns the scheme of a store URL, SCHEME://...; a folder has
+// none.
+func urlScheme(s string) (string, bool) {
+	scheme, _, ok := strings.Cut(s, "://")
+	return scheme, ok && scheme != "" && !strings.ContainsAny(scheme, `/\`)
 }
 
 // noStore is a store whose folder does not exist: it has no bundles, and
@@ -72,7 +89,7 @@ func (a *app) openExistingStore() (bundleStore, error) {
 type noStore struct{ dir string }
 
 func (noStore) Get(_ context.Context, name string) (map[string]string, error) {
-	return nil, fmt.Errorf("bundle %q: %w", name, secret.ErrNotFound)
+	return nil, &secret.BundleError{Bundle: name, Err: secret.ErrNotFound}
 }
 
 func (noStore) List(context.Context) ([]string, error) { return nil, nil }
@@ -87,6 +104,8 @@ func (s noStore) Delete(ctx context.Context, name string) error {
 	_, err := s.Get(ctx, name)
 	return err
 }
+
+func (s noStore) Rotate(context.Context, secret.Key) error { return s.readOnly() }
 
 func (s noStore) readOnly() error {
 	return fmt.Errorf("store folder %s does not exist, and this command does not create it (see 'envseal secrets set')", s.dir)
