@@ -91,6 +91,12 @@
 // every secret value of an Env with "[REDACTED:KEY]", also when a value is
 // split across writes.
 //
+// The workload gets its secrets, never the key to the store: [Env.Overlay]
+// drops ENVSEAL_KEY and ENVSEAL_KEY_FILE from the base environment it is
+// given, so cmd.Env = env.Overlay(os.Environ()) does not hand the key of
+// every bundle to the child. Only an Env that sets one of them itself passes
+// it on.
+//
 // Resolve never changes the process environment. It reads the process
 // environment only in [FromEnviron] and when it opens the default store for
 // [FromName]. It is safe for concurrent use, and so is an Env.
