@@ -55,27 +55,37 @@ const outputWaitDelay = 2 * time.Second
 // on the whole process.
 //
 // A terminal sends Ctrl-C (SIGINT), Ctrl-\ (SIGQUIT) and window resizes
-// (SIGWINCH) to every process of its foreground process group. A child
-// started by a Runner stays in this process's group, as a shell's child
-// would, so pipelines and job control (Ctrl-Z, fg, bg) behave exactly as
-// they do without envseal; when that group is in the foreground, the child
-// has already received such a signal from the terminal, and passing it on
-// would deliver it twice (many programs take a second Ctrl-C as "quit now").
-// So one of these three signals is not passed on when the terminal's
-// foreground process group is both this process's group and the child's. It
-// is passed on in every other case: no terminal, this process in the
-// background, or a child that moved to a group of its own.
+// (SIGWINCH) to every process of its foreground process group, so such a
+// signal may have reached the child already; passing it on would deliver it
+// twice (many programs take a second Ctrl-C as "quit now"), and Go's
+// [os/signal] does not say who sent a signal. Two cases:
 //
-// The limit of that rule: a process cannot learn who sent it a signal from
-// Go, whose [os/signal] does not expose the sender, so in the one case where
-// the terminal may have sent the signal, SIGINT, SIGQUIT or SIGWINCH sent to
-// this process alone by another process (kill -INT PID from another shell)
-// is not passed on either. Send it to the process group (kill -INT -PGID),
-// which reaches the child directly, or to the child, or use SIGTERM, which
-// is always passed on. Signals sent to the whole process group that are
-// always passed on (SIGTERM, SIGHUP, SIGUSR1, SIGUSR2, as timeout(1) or a
-// shell's hangup sends them) reach the child twice: once from the sender,
-// once from the Runner.
+// On Linux, when this process is a job of its own that a job-control shell
+// started in the terminal's foreground (envseal run typed at a prompt), the
+// Runner does for the child what the shell does for each job: it gives it a
+// process group of its own and makes that the terminal's foreground group.
+// The terminal then signals the child alone, once, and every signal this
+// process receives was sent by another process (kill -INT PID from another
+// shell) and is passed on. Ctrl-Z, fg and bg keep working: when the child
+// stops, this process takes the terminal back and stops with the same
+// signal, so that the shell sees its job stopped; continued, it gives the
+// terminal back to the child (if in the foreground) and continues it; when
+// the child exits, it takes the terminal back.
+//
+// Otherwise (macOS and the BSDs; a Runner that shares its process group
+// with other processes, as in a pipeline, a script or make; or one in the
+// background) the child stays in this process's group, as a shell's child
+// does, so that pipelines and job control behave as without envseal. Then
+// SIGINT, SIGQUIT and SIGWINCH are not passed on when the terminal's
+// foreground group is both this process's and the child's: the terminal
+// delivered them to the child itself. The limit of that rule: such a signal
+// sent to this process alone by another process is not passed on either.
+// Send it to the process group (kill -INT -PGID) or to the child, or send
+// SIGTERM, which is always passed on. Signals that are always passed on
+// reach the child twice when they are sent to the whole process group (as
+// timeout(1) does). On Solaris and AIX, where the terminal's foreground
+// group cannot be read, every signal is passed on, and Ctrl-C reaches the
+// child twice.
 //
 // On systems without Unix signals (Windows) nothing is passed on, and a
 // child is stopped by killing it.
@@ -170,8 +180,9 @@ type Runner struct {
 	// Forward lists the signals passed on to the child. nil means SIGINT,
 	// SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 and SIGWINCH (none on
 	// Windows); an empty, non-nil slice passes none on and leaves this
-	// process's signal handling alone, for a runtime that runs several
-	// children and stops them through the context.
+	// process's signal handling and terminal alone (no job control), for a
+	// runtime that runs several children and stops them through the
+	// context.
 	Forward []os.Signal
 
 	run *running // set by Start
@@ -442,6 +453,7 @@ type running struct {
 	done                   chan struct{} // closed when the Runner is done
 	err                    error         // Wait's result; set before done is closed
 	code                   int           // ExitCode's; set before done is closed
+	tty                    *terminal     // the controlling terminal, or nil
 	outRedact, errRedact   *Redactor     // with redact
 	childStdout, childErrw io.Writer     // what the children write to
 }
@@ -483,16 +495,22 @@ func (run *running) supervise(ctx context.Context, started chan<- error) {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 
-	var sigs chan os.Signal
+	// Without forwarding there is nothing to pass on and no job control to
+	// do for the child: the caller handles signals.
+	var (
+		sigs chan os.Signal
+		tty  *terminal
+	)
 	if len(run.forward) > 0 {
 		// Notify before the child starts, so that no signal ends this
 		// process between Start and the first forward.
 		sigs = make(chan os.Signal, 16)
 		signal.Notify(sigs, run.forward...)
 		defer signal.Stop(sigs)
+		tty = openTerminal()
+		defer tty.close()
 	}
-	tty := openTerminal()
-	defer tty.close()
+	run.tty = tty
 
 	run.childStdout, run.childErrw = run.stdout, run.stderr
 	if run.redact {
@@ -517,10 +535,11 @@ func (run *running) supervise(ctx context.Context, started chan<- error) {
 
 	ctxDone := ctx.Done()
 	var (
-		stopping bool             // ctx is done: no more restarts
-		kill     <-chan time.Time // fires when the grace period is over
-		killT    *time.Timer
-		restarts []request // waiting for the child to exit
+		stopping    bool             // ctx is done: no more restarts
+		terminating bool             // the child was asked to stop
+		kill        <-chan time.Time // fires when its grace period is over
+		killT       *time.Timer
+		restarts    []request // waiting for the child to exit
 	)
 	defer func() {
 		if killT != nil {
@@ -530,9 +549,10 @@ func (run *running) supervise(ctx context.Context, started chan<- error) {
 	// terminate asks the child to stop and arms the grace timer, once per
 	// child.
 	terminate := func() {
-		if kill != nil {
+		if terminating {
 			return
 		}
+		terminating = true
 		_ = c.cmd.Process.Signal(run.stop) // it may have exited already
 		killT = time.NewTimer(run.grace)
 		kill = killT.C
@@ -555,6 +575,8 @@ func (run *running) supervise(ctx context.Context, started chan<- error) {
 			}
 			restarts = nil
 			terminate()
+		case sig := <-tty.events():
+			tty.handle(sig)
 		case <-kill:
 			kill = nil
 			_ = c.cmd.Process.Kill()
@@ -569,10 +591,11 @@ func (run *running) supervise(ctx context.Context, started chan<- error) {
 				terminate()
 			}
 		case werr := <-c.exited:
+			tty.exited()
 			if killT != nil {
 				killT.Stop()
-				killT, kill = nil, nil
 			}
+			terminating, killT, kill = false, nil, nil
 			ioErr := run.flush()
 			if len(restarts) == 0 {
 				run.finish(run.result(c, werr, ioErr))
@@ -624,14 +647,16 @@ func (run *running) start() (*child, error) {
 	// Output copied through a pipe (Redact, or a writer that is not a
 	// file) is read for at most this long after the child exits.
 	cmd.WaitDelay = outputWaitDelay
-	cmd.SysProcAttr = sysProcAttr()
+	cmd.SysProcAttr = run.tty.prepare(sysProcAttr())
 	if err := cmd.Start(); err != nil {
+		run.tty.failed()
 		code := 126
 		if errors.Is(err, exec.ErrNotFound) || errors.Is(err, fs.ErrNotExist) {
 			code = 127
 		}
 		return nil, &StartError{Path: path, Code: code, Err: err}
 	}
+	run.tty.started(cmd.Process.Pid)
 	c := &child{cmd: cmd, exited: make(chan error, 1)}
 	go func() { c.exited <- cmd.Wait() }()
 	return c, nil

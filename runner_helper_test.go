@@ -112,7 +112,11 @@ func runnerHelper(mode string, args []string) int {
 		fmt.Printf("pid %d\n", os.Getpid())
 		select {}
 
-	case "host": // host ARGV...: run ARGV through a Runner, as envseal run does
+	case "host": // host [-pid] ARGV...: run ARGV through a Runner, as envseal run does; with -pid, say "host PID" first
+		if len(args) > 0 && args[0] == "-pid" {
+			fmt.Printf("host %d\n", os.Getpid())
+			args = args[1:]
+		}
 		return runnerHost(args)
 	}
 	return 99
