@@ -19,6 +19,14 @@
 //	cmd := exec.Command("./worker")
 //	cmd.Env = env.Overlay(os.Environ())
 //
+// A [Runner] does the same and what envseal run does around it: it passes
+// signals on to the workload, stops it with a grace period when the context
+// is done, reports its exit code as a shell does, can redact its output, and
+// can restart it with rotated secrets:
+//
+//	r := secret.Command(env, "./worker")
+//	err = r.Run(ctx) // r.ExitCode(): the workload's code, 128+N, 126 or 127
+//
 // # Sources and precedence
 //
 // A [Source] has a name, its provenance label, and loads a map of keys to
