@@ -66,7 +66,12 @@ func startShell(t *testing.T) *shell {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
 	require.NoError(t, cmd.Start())
 	tty.Close()
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	t.Cleanup(func() {
+		// Everything the test started in the shell's session, whatever
+		// state a failure left it in.
+		killSession(cmd.Process.Pid)
+		cmd.Wait()
+	})
 	sh := &shell{t: t, master: master, chunks: make(chan []byte, 64)}
 	go func() {
 		defer close(sh.chunks)
@@ -270,4 +275,25 @@ func TestRunnerTerminalShared(t *testing.T) {
 	assert.Contains(t, out, "count 1")
 	sh.typeIn("echo status=${PIPESTATUS[0]}\n")
 	assert.Contains(t, sh.until(prompt), "status=42")
+}
+
+// killSession kills, with SIGKILL, every process of the session sid.
+func killSession(sid int) {
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		b, err := os.ReadFile("/proc/" + e.Name() + "/stat")
+		if err != nil {
+			continue
+		}
+		// PID (COMM) STATE PPID PGRP SESSION ...
+		s := string(b)
+		f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+		if len(f) > 3 && f[3] == strconv.Itoa(sid) {
+			syscall.Kill(pid, syscall.SIGKILL)
+		}
+	}
 }
