@@ -252,7 +252,7 @@ func (e *StartError) Error() string {
 func (e *StartError) Unwrap() error { return e.Err }
 
 // errNotStarted is returned by the methods that need a running Runner.
-var errNotStarted = errors.New("Runner not started")
+var errNotStarted = errors.New("runner not started")
 
 // Run starts the child and waits for it: Start, then Wait.
 func (r *Runner) Run(ctx context.Context) error {
@@ -270,10 +270,10 @@ func (r *Runner) Run(ctx context.Context) error {
 // done, Start starts nothing and returns ctx's error.
 func (r *Runner) Start(ctx context.Context) error {
 	if r.run != nil {
-		return errors.New("Runner already started")
+		return errors.New("runner already started: a Runner runs once")
 	}
 	if len(r.Args) == 0 || r.Args[0] == "" {
-		return errors.New("Runner has no command")
+		return errors.New("runner has no command: Args is empty")
 	}
 	if err := ctx.Err(); err != nil {
 		return err
@@ -381,8 +381,8 @@ func (r *Runner) Restart(env *Env) error {
 	return r.run.ask(request{restart: true, env: env})
 }
 
-// String returns the program's name and the keys of the Env, as in
-// "Runner{./worker Env{API_KEY (dotenv:.env)}}". It never shows a value, an
+// String returns the program's name, quoted, and the keys of the Env, as in
+// `Runner{"./worker" Env{API_KEY (dotenv:.env)}}`. It never shows a value, an
 // argument or the base environment.
 func (r *Runner) String() string {
 	name := ""
