@@ -101,17 +101,25 @@ func (e *Env) Environ() []string {
 }
 
 // Overlay returns base, typically [os.Environ], with the secrets set on top:
-// one entry per key. Entries of base whose key the Env sets are dropped; of
-// several entries of base with one key, the last wins, as in [os/exec.Cmd];
-// the rest keep their order. The secrets follow, sorted by key. An entry of
-// base without "=" is kept as it is. base is not modified.
+// one entry per key, ready for [os/exec.Cmd.Env]. Entries of base whose key
+// the Env sets are dropped; of several entries of base with one key, the last
+// wins, as in [os/exec.Cmd]; the rest keep their order. The secrets follow,
+// sorted by key. An entry of base without "=" is kept as it is. base is not
+// modified.
+//
+// Overlay never passes envseal's own key variables on: ENVSEAL_KEY and
+// ENVSEAL_KEY_FILE of base are dropped, so that a workload started with
+// cmd.Env = env.Overlay(os.Environ()) gets its secrets, not the key to every
+// bundle of the store. An Env that sets one of them itself (a workload that
+// runs envseal in turn, with a key kept as a secret) passes it on like any
+// other secret: the Env is what the workload is meant to get.
 func (e *Env) Overlay(base []string) []string {
 	d := e.data()
 	out := make([]string, 0, len(base)+len(d.keys))
 	last := make(map[string]int, len(base)) // key -> index in out
 	for _, kv := range base {
 		k, _, _ := strings.Cut(kv, "=")
-		if _, ok := d.vars[k]; ok {
+		if _, ok := d.vars[k]; ok || isKeyVar(k) {
 			continue
 		}
 		if i, ok := last[k]; ok {
@@ -123,6 +131,10 @@ func (e *Env) Overlay(base []string) []string {
 	}
 	return append(out, e.Environ()...)
 }
+
+// isKeyVar reports whether k is one of the environment variables that give
+// envseal its store key. [Env.Overlay] drops them from the base environment.
+func isKeyVar(k string) bool { return k == envKey || k == envKeyFile }
 
 // String returns the keys and their origins, as in
 // "Env{API_KEY (dotenv:.env), MODE (map)}". It never shows a value.

@@ -102,6 +102,16 @@ func TestEnvOverlay(t *testing.T) {
 			base: []string{"TOKENS=keep", "MODE_X=keep"},
 			want: []string{"TOKENS=keep", "MODE_X=keep", "MODE=fake-mode", "TOKEN=fake-token"},
 		},
+		{
+			name: "envseal's key variables are not passed on",
+			base: []string{"ENVSEAL_KEY=fake-key", "HOME=/root", "ENVSEAL_KEY_FILE=/fake/key", "ENVSEAL_KEY=fake-again", "ENVSEAL_STORE=/fake/store"},
+			want: []string{"HOME=/root", "ENVSEAL_STORE=/fake/store", "MODE=fake-mode", "TOKEN=fake-token"},
+		},
+		{
+			name: "names that only look like them are",
+			base: []string{"ENVSEAL_KEYS=keep", "envseal_key=keep", "ENVSEAL_KEY_FILE_X=keep"},
+			want: []string{"ENVSEAL_KEYS=keep", "envseal_key=keep", "ENVSEAL_KEY_FILE_X=keep", "MODE=fake-mode", "TOKEN=fake-token"},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -111,6 +121,15 @@ func TestEnvOverlay(t *testing.T) {
 			assert.Equal(t, tt.base, base, "base is not modified")
 		})
 	}
+}
+
+// An Env that sets envseal's key variables itself passes them on: they are
+// secrets the workload was given, not the key of the process that runs it.
+func TestEnvOverlayKeyVarsFromTheEnv(t *testing.T) {
+	t.Parallel()
+	env := resolveMaps(t, map[string]string{"ENVSEAL_KEY": "fake-workload-key", "ENVSEAL_KEY_FILE": "/fake/workload/key"})
+	got := env.Overlay([]string{"ENVSEAL_KEY=fake-parent-key", "ENVSEAL_KEY_FILE=/fake/parent/key", "HOME=/root"})
+	assert.Equal(t, []string{"HOME=/root", "ENVSEAL_KEY=fake-workload-key", "ENVSEAL_KEY_FILE=/fake/workload/key"}, got)
 }
 
 func TestEnvNeverPrintsValues(t *testing.T) {

@@ -33,8 +33,12 @@ const (
 )
 
 // TestMain runs the Update helper when the test binary is re-executed by
-// TestUpdateLosesNothing, and the tests otherwise.
+// TestUpdateLosesNothing, the Runner helpers when re-executed by the Runner
+// tests, and the tests otherwise.
 func TestMain(m *testing.M) {
+	if code, ok := runnerHelperMain(os.Args); ok {
+		os.Exit(code)
+	}
 	if dir := os.Getenv(helperHoldEnv); dir != "" {
 		k, err := ParseKey(testKeyText)
 		if err == nil {

@@ -61,10 +61,25 @@ var errRedactorClosed = errors.New("write to a closed Redactor")
 // A nil env redacts nothing.
 func NewRedactor(w io.Writer, env *Env) *Redactor {
 	r := &Redactor{w: w}
+	r.learn(env)
+	return r
+}
+
+// learn adds the values of env that r does not redact yet, from the next
+// Write on; the values it already redacts keep their markers. A [Runner]
+// that restarts its child with new secrets calls it, so that the old values
+// are still redacted and the new ones are at once.
+func (r *Redactor) learn(env *Env) {
 	if env == nil {
-		return r
+		return
 	}
-	seen := map[string]bool{}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	seen := make(map[string]bool, len(r.pats))
+	for _, p := range r.pats {
+		seen[p] = true
+	}
+	from := len(r.pats)
 	d := env.data()
 	for _, k := range d.keys { // sorted: the first key with a value wins
 		v := d.vars[k]
@@ -75,13 +90,11 @@ func NewRedactor(w io.Writer, env *Env) *Redactor {
 		r.pats = append(r.pats, v)
 		r.marks = append(r.marks, []byte("[REDACTED:"+k+"]"))
 	}
-	for i, p := range r.pats {
-		r.first[p[0]] = append(r.first[p[0]], i)
-	}
-	for c := range r.first {
+	for i := from; i < len(r.pats); i++ {
+		c := r.pats[i][0]
+		r.first[c] = append(r.first[c], i)
 		slices.SortStableFunc(r.first[c], func(a, b int) int { return len(r.pats[b]) - len(r.pats[a]) })
 	}
-	return r
 }
 
 // Write redacts p and writes it to the underlying writer, except for a tail

@@ -19,6 +19,14 @@
 //	cmd := exec.Command("./worker")
 //	cmd.Env = env.Overlay(os.Environ())
 //
+// A [Runner] does the same and what envseal run does around it: it passes
+// signals on to the workload, stops it with a grace period when the context
+// is done, reports its exit code as a shell does, can redact its output, and
+// can restart it with rotated secrets:
+//
+//	r := secret.Command(env, "./worker")
+//	err = r.Run(ctx) // r.ExitCode(): the workload's code, 128+N, 126 or 127
+//
 // # Sources and precedence
 //
 // A [Source] has a name, its provenance label, and loads a map of keys to
@@ -96,6 +104,12 @@
 // A [Redactor] wraps an [io.Writer], such as a workload's log, and replaces
 // every secret value of an Env with "[REDACTED:KEY]", also when a value is
 // split across writes.
+//
+// The workload gets its secrets, never the key to the store: [Env.Overlay]
+// drops ENVSEAL_KEY and ENVSEAL_KEY_FILE from the base environment it is
+// given, so cmd.Env = env.Overlay(os.Environ()) does not hand the key of
+// every bundle to the child. Only an Env that sets one of them itself passes
+// it on.
 //
 // Resolve never changes the process environment. It reads the process
 // environment only in [FromEnviron] and when it opens the default store for

@@ -2,7 +2,9 @@
 // function runtime uses envseal: an inf.yml manifest declares what the
 // workload needs, a .env file and an in-code map supply values (the map wins
 // on a clash), and the child process starts with the resolved secrets on top of
-// this process's environment. Its exit code is passed on.
+// this process's environment, through a secret.Runner. Its exit code is
+// passed on: the child's own, 128+N when signal N ended it, 127 when it is not
+// found, 126 when it cannot be run.
 //
 // Run it from the repository root:
 //
@@ -20,7 +22,6 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"os/exec"
 
 	"github.com/envseal/secret"
 )
@@ -73,19 +74,16 @@ func run() int {
 		}
 		args = []string{self, "-child"}
 	}
-	cmd := exec.Command(args[0], args[1:]...)
-	cmd.Env = env.Overlay(os.Environ())
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
-	err = cmd.Run()
-	var exit *exec.ExitError
-	switch {
-	case errors.As(err, &exit):
-		return exit.ExitCode()
-	case err != nil:
-		fmt.Fprintln(os.Stderr, "exec:", err)
-		return 1
+	// The Runner starts the child with the secrets on top of this process's
+	// environment (never envseal's own key variables), passes signals on to
+	// it, and reports its exit code as a shell would.
+	child := secret.Command(env, args[0], args[1:]...)
+	err = child.Run(context.Background())
+	var exit *secret.ExitError
+	if err != nil && !errors.As(err, &exit) {
+		fmt.Fprintln(os.Stderr, "exec:", err) // could not start it, or pass its output on
 	}
-	return 0
+	return child.ExitCode()
 }
 
 // child is the default workload: it reports which secrets it received,

@@ -54,6 +54,25 @@ func TestExecProgram(t *testing.T) {
 		assert.Equal(t, 7, code)
 	})
 
+	t.Run("killed by a signal: 128+N", func(t *testing.T) {
+		_, code := run(t, "-manifest", "inf.yml", "-dotenv", "app.env", "--", "sh", "-c", "kill -TERM $$")
+		assert.Equal(t, 128+15, code)
+	})
+
+	t.Run("not found: 127", func(t *testing.T) {
+		out, code := run(t, "-manifest", "inf.yml", "-dotenv", "app.env", "--", "/nonexistent/fake-command")
+		assert.Equal(t, 127, code)
+		assert.Contains(t, out, "exec: /nonexistent/fake-command: no such file")
+	})
+
+	t.Run("the store key is not passed on", func(t *testing.T) {
+		cmd := exec.Command(bin, "-manifest", "inf.yml", "-dotenv", "app.env", "--", "sh", "-c", `echo "key=${ENVSEAL_KEY-unset}"`)
+		cmd.Env = append(os.Environ(), "ENVSEAL_KEY=fake-not-for-the-child")
+		out, err := cmd.CombinedOutput()
+		require.NoError(t, err)
+		assert.Contains(t, string(out), "key=unset\n")
+	})
+
 	t.Run("missing secrets: listed, child not run", func(t *testing.T) {
 		dir := t.TempDir()
 		empty := filepath.Join(dir, "empty.env")
