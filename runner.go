@@ -689,8 +689,7 @@ func (run *running) result(c *child, werr, ioErr error) (int, error) {
 	switch {
 	case werr == nil || errors.As(werr, &ee):
 	case errors.Is(werr, exec.ErrWaitDelay):
-		return 0, fmt.Errorf("%s exited, but a process it started kept its output open; stopped reading it after %v: %w",
-			path, outputWaitDelay, werr)
+		return 0, &outputHeldError{path: path, err: werr}
 	default:
 		return 0, fmt.Errorf("%s: passing its output on: %w", path, werr)
 	}
@@ -699,6 +698,20 @@ func (run *running) result(c *child, werr, ioErr error) (int, error) {
 	}
 	return 0, nil
 }
+
+// outputHeldError reports a child that exited while a process it started
+// kept its output open, which the Runner stopped reading after
+// outputWaitDelay. It wraps exec.ErrWaitDelay.
+type outputHeldError struct {
+	path string
+	err  error
+}
+
+func (e *outputHeldError) Error() string {
+	return fmt.Sprintf("%s exited, but a process it started kept its output open; stopped reading it after %v", e.path, outputWaitDelay)
+}
+
+func (e *outputHeldError) Unwrap() error { return e.err }
 
 // finish records Wait's result and ends the Runner.
 func (run *running) finish(code int, err error) {

@@ -3,10 +3,8 @@ package main
 import (
 	"errors"
 	"fmt"
-	"os/exec"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -35,13 +33,16 @@ could be the start of a value is held until the next write shows whether it
 is). COMMAND's output is then a pipe, not the terminal: some programs buffer
 it, or drop their colours.
 
-Signals (Unix): SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 and SIGWINCH sent to
-envseal are passed to COMMAND, and envseal waits for it to exit. Ctrl-C,
-Ctrl-\ and window resizes on a terminal already reach COMMAND directly (it is
-in the terminal's foreground process group), so envseal does not pass those on
-a second time; to interrupt COMMAND from elsewhere, signal it, its process
-group, or envseal with SIGTERM. On Windows, Ctrl-C reaches COMMAND from the
-console, and envseal waits for it.
+Signals (Unix): SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 and SIGWINCH
+sent to envseal are passed to COMMAND, and envseal waits for it to exit. Run
+from an interactive shell on Linux, envseal hands the terminal to COMMAND as
+the shell does for a job: Ctrl-C and Ctrl-\ reach COMMAND once, a kill -INT of
+envseal from another shell reaches it too, and Ctrl-Z, fg and bg work.
+Elsewhere (macOS, the BSDs, pipelines, scripts) COMMAND shares envseal's
+process group, so Ctrl-C, Ctrl-\ and window resizes reach it directly and are
+not passed on a second time; interrupt it from elsewhere with SIGTERM. On
+Windows, Ctrl-C reaches COMMAND from the console. If envseal is killed with
+SIGKILL, COMMAND is killed too (Linux, FreeBSD).
 
 The exit code is COMMAND's, 128+N when it died from signal N, 127 when it is
 not found, 126 when it cannot be run.
@@ -107,54 +108,24 @@ func ownFlag(cmd *cobra.Command, arg string) (string, bool) {
 	return name, true
 }
 
-// outputWaitDelay is how long run keeps copying COMMAND's output after
-// COMMAND has exited, when its output is not a file.
-const outputWaitDelay = 2 * time.Second
-
-// withoutKeyVars drops ENVSEAL_KEY and ENVSEAL_KEY_FILE: the workload gets its
-// secrets, not the key to all of them.
-func withoutKeyVars(environ []string) []string {
-	out := make([]string, 0, len(environ))
-	for _, kv := range environ {
-		k, _, _ := strings.Cut(kv, "=")
-		if k == envKey || k == envKeyFile {
-			continue
-		}
-		out = append(out, kv)
-	}
-	return out
-}
-
-// runCommand runs args[0] with args[1:], with env set on top of envseal's
-// environment and envseal's standard streams, and returns the *exitCode that
-// ends envseal with COMMAND's code. With redact, COMMAND's output and error
-// go through redactors.
+// runCommand runs args[0] with args[1:] through a secret.Runner: env set on
+// top of envseal's environment (less its key variables), envseal's standard
+// streams, signals forwarded, and redaction with redact. It returns the
+// *exitCode that ends envseal with COMMAND's code.
 func (a *app) runCommand(cmd *cobra.Command, env *secret.Env, args []string, redact bool) error {
-	child := exec.Command(args[0], args[1:]...)
-	child.Env = env.Overlay(withoutKeyVars(a.env.environ))
-	child.Stdin, child.Stdout, child.Stderr = cmd.InOrStdin(), cmd.OutOrStdout(), cmd.ErrOrStderr()
-	// A stream that is not a file (a redactor, or a test's buffer) is copied
-	// through a pipe. A process COMMAND left in the background may hold it
-	// open after COMMAND exits: stop waiting for that output instead of
-	// hanging.
-	child.WaitDelay = outputWaitDelay
-	var redactors []*secret.Redactor
-	if redact {
-		out, errOut := secret.NewRedactor(child.Stdout, env), secret.NewRedactor(child.Stderr, env)
-		child.Stdout, child.Stderr = out, errOut
-		redactors = append(redactors, out, errOut)
+	r := &secret.Runner{
+		Args:    args,
+		Env:     env,
+		Environ: a.env.environ,
+		Stdin:   cmd.InOrStdin(),
+		Stdout:  cmd.OutOrStdout(),
+		Stderr:  cmd.ErrOrStderr(),
+		Redact:  redact,
 	}
-	code, err := runChild(child)
-	if errors.Is(err, exec.ErrWaitDelay) {
-		fmt.Fprintf(cmd.ErrOrStderr(), "envseal: %s exited, but a process it started kept its output open; stopped reading it after %v\n", args[0], outputWaitDelay)
-		err = nil
+	err := r.Run(cmd.Context())
+	var ee *secret.ExitError
+	if err == nil || errors.As(err, &ee) {
+		return &exitCode{code: r.ExitCode()}
 	}
-	for _, r := range redactors {
-		// Whatever happened, what was held back goes out.
-		err = errors.Join(err, r.Close())
-	}
-	if err != nil {
-		return &exitCode{code: code, msg: fmt.Sprintf("%s: %v", args[0], err)}
-	}
-	return &exitCode{code: code}
+	return &exitCode{code: r.ExitCode(), msg: err.Error()}
 }
