@@ -4,7 +4,9 @@ go 1.24.0
 
 require (
 	github.com/envseal/secret v0.0.0-00010101000000-000000000000
+	github.com/envseal/secret/cmd/envseal v0.0.0-00010101000000-000000000000
 	github.com/envseal/secret/etcdstore v0.0.0-00010101000000-000000000000
+	github.com/envseal/secret/examples/fleet v0.0.0-00010101000000-000000000000
 	go.etcd.io/etcd/client/v3 v3.6.8
 	go.etcd.io/etcd/server/v3 v3.6.8
 	go.uber.org/zap v1.27.0
@@ -64,6 +66,7 @@ require (
 	golang.org/x/crypto v0.45.0 // indirect
 	golang.org/x/net v0.47.0 // indirect
 	golang.org/x/sys v0.41.0 // indirect
+	golang.org/x/term v0.40.0 // indirect
 	golang.org/x/text v0.31.0 // indirect
 	golang.org/x/time v0.9.0 // indirect
 	google.golang.org/genproto/googleapis/api v0.0.0-20250303144028-a0af3efb3deb // indirect
@@ -78,5 +81,7 @@ require (
 
 replace (
 	github.com/envseal/secret => ../../
+	github.com/envseal/secret/cmd/envseal => ../../cmd/envseal
 	github.com/envseal/secret/etcdstore => ../
+	github.com/envseal/secret/examples/fleet => ../../examples/fleet
 )
