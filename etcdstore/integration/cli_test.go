@@ -50,7 +50,9 @@ type buildError struct {
 	out []byte
 }
 
-func (e *buildError) Error() string { return "building " + e.pkg + ": " + e.err.Error() + ": " + string(e.out) }
+func (e *buildError) Error() string {
+	return "building " + e.pkg + ": " + e.err.Error() + ": " + string(e.out)
+}
 
 // cli runs programs with a store and a key in their environment.
 type cli struct {
