@@ -527,11 +527,14 @@ func (run *running) supervise(ctx context.Context, started chan<- error) {
 	}
 
 	c, err := run.start()
-	started <- err
 	if err != nil {
+		// Done before Start returns, so that ExitCode tells the code as
+		// soon as Start has returned the error.
 		run.finish(startCode(err), err)
+		started <- err
 		return
 	}
+	started <- nil
 
 	ctxDone := ctx.Done()
 	var (

@@ -648,3 +648,21 @@ func TestRunnerForwardsSignals(t *testing.T) {
 		})
 	}
 }
+
+// TestRunnerExitCodeAfterStartFails: once Start has returned a
+// *StartError, ExitCode already tells the shell's code; it raced with the
+// Runner's goroutine before.
+func TestRunnerExitCodeAfterStartFails(t *testing.T) {
+	t.Parallel()
+	for range 200 {
+		r := secret.Command(nil, "/nonexistent/fake-command")
+		err := r.Start(context.Background())
+		var se *secret.StartError
+		if !errors.As(err, &se) {
+			t.Fatalf("Start = %v, want a *StartError", err)
+		}
+		if got := r.ExitCode(); got != 127 {
+			t.Fatalf("ExitCode right after Start failed = %d, want 127", got)
+		}
+	}
+}
