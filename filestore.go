@@ -306,6 +306,9 @@ func (s *FileStore) Delete(ctx context.Context, name string) error {
 		if _, err := root.Lstat(file); errors.Is(err, fs.ErrNotExist) {
 			return &BundleError{Bundle: full, Err: ErrNotFound}
 		}
+		if err := s.recordVersion(root, name, full, nil); err != nil {
+			return err
+		}
 		if err := root.Remove(file); err != nil {
 			return &BundleError{Bundle: full, Err: err}
 		}
@@ -417,9 +420,17 @@ func (s *FileStore) Rotate(ctx context.Context, newKey Key) error {
 // rotateEnvironment re-seals the bundles of environment env under newKey.
 // The caller holds the lock.
 func (s *FileStore) rotateEnvironment(ctx context.Context, env string, oldKey, newKey Key) error {
-	names, err := s.listNames(env)
-	if err != nil || len(names) == 0 {
+	current, err := s.listNames(env)
+	if err != nil {
 		return err
+	}
+	past, err := s.historyNames(env)
+	if err != nil {
+		return err
+	}
+	names := slices.Compact(slices.Sorted(slices.Values(append(current, past...))))
+	if len(names) == 0 {
+		return nil
 	}
 	root, err := os.OpenRoot(s.bundleDir(env))
 	if err != nil {
@@ -431,7 +442,12 @@ func (s *FileStore) rotateEnvironment(ctx context.Context, env string, oldKey, n
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("Rotate stopped before bundle %q; run it again to finish: %w", full, err)
 		}
-		if err := s.rotateBundle(root, name, full, oldKey, newKey); err != nil {
+		if slices.Contains(current, name) {
+			if err := s.rotateBundle(root, name, full, oldKey, newKey); err != nil {
+				return fmt.Errorf("Rotate stopped; run it again to finish: %w", err)
+			}
+		}
+		if err := s.rotateHistory(root, name, full, oldKey, newKey); err != nil {
 			return fmt.Errorf("Rotate stopped; run it again to finish: %w", err)
 		}
 	}
@@ -558,7 +574,11 @@ func (s *FileStore) write(ctx context.Context, name string, build func(*os.Root,
 		if err != nil {
 			return err
 		}
-		return s.replace(root, name, fullName(s.env, name), data)
+		full := fullName(s.env, name)
+		if err := s.recordVersion(root, name, full, data); err != nil {
+			return err
+		}
+		return s.replace(root, name, full, data)
 	})
 }
 

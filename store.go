@@ -1,6 +1,7 @@
 package secret
 
 import (
+	"time"
 	"context"
 	"errors"
 	"fmt"
@@ -71,6 +72,48 @@ type StoreOptions struct {
 	// Without it such a write is refused with a *WrongKeyError, so that a
 	// mistyped or stale key never splits a store in two.
 	AllowKeyChange bool
+
+	// History is how many past versions of each bundle the store keeps, as
+	// Vault's KV v2 does: every Set, Update, Delete and Rollback records the
+	// bundle's new version, and versions older than the last History ones
+	// (besides the current) are removed. 0 means DefaultHistory; a negative
+	// number keeps no history.
+	History int
+}
+
+// DefaultHistory is the number of past versions a store keeps of each
+// bundle when its options do not say.
+const DefaultHistory = 10
+
+// Version is one version of a bundle in a store's history ([HistoryStore]).
+// It says which keys changed, never a value.
+type Version struct {
+	Number  int       // 1 for the first version recorded, then one more for each change
+	Time    time.Time // when the version was written
+	Deleted bool      // the bundle was deleted in this version
+	// The keys the version added, removed and changed, compared with the
+	// version before it, sorted. For the oldest version kept, every key is
+	// in Added.
+	Added, Removed, Changed []string
+}
+
+// HistoryStore is a store that keeps past versions of its bundles:
+// [FileStore] and the etcd store are. Pass StoreOptions.History to say how
+// many.
+type HistoryStore interface {
+	WritableStore
+	// History returns the versions of bundle name that the store keeps,
+	// oldest first, the current one last. A bundle with no version (never
+	// written) is an error wrapping ErrNotFound.
+	History(ctx context.Context, name string) ([]Version, error)
+	// GetVersion returns the entries of version number of bundle name. A
+	// version that is not kept wraps ErrNotFound; one that records a
+	// deletion has no entries and is an error.
+	GetVersion(ctx context.Context, name string, number int) (map[string]string, error)
+	// Rollback makes the entries of version number of bundle name the
+	// bundle's entries again, as a new version: history is never
+	// rewritten.
+	Rollback(ctx context.Context, name string, number int) error
 }
 
 // environment returns the options' environment, "" for the default one, or

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/envseal/secret"
 )
@@ -35,7 +36,8 @@ type OpenFunc func(t *testing.T, key secret.Key, opts secret.StoreOptions) secre
 // errors; a write under another key than the store's is refused unless
 // allowed, and a read under another key names both key ids; and no error,
 // nor the store itself, prints a value or the key. A store must have an
-// Environment() string method.
+// Environment() string method. A store that is a secret.HistoryStore must
+// number, compare, keep, prune, roll back and rotate its versions.
 func TestStore(t *testing.T, newBackend func(t *testing.T) OpenFunc) {
 	t.Helper()
 	for _, tc := range []struct {
@@ -58,6 +60,8 @@ func TestStore(t *testing.T, newBackend func(t *testing.T) OpenFunc) {
 		{"Environments", testEnvironments},
 		{"KeyChange", testKeyChange},
 		{"RotateEveryEnvironment", testRotateEveryEnvironment},
+		{"History", testHistory},
+		{"HistoryLimit", testHistoryLimit},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -539,5 +543,135 @@ func testRotateEveryEnvironment(t *testing.T, open OpenFunc, key secret.Key) {
 	expectEntries(t, mustGet(t, open(t, next, secret.StoreOptions{Environment: "prod"}), "app"), map[string]string{"K": "fake-prod"})
 	if _, err := open(t, key, secret.StoreOptions{Environment: "prod"}).Get(ctx, "app"); !errors.Is(err, secret.ErrAuthFailed) {
 		t.Errorf("prod's bundle still opens under the old key: %v", err)
+	}
+}
+
+// historyStore returns st as a HistoryStore, or nil when it keeps none.
+func historyStore(st secret.WritableStore) secret.HistoryStore {
+	h, _ := st.(secret.HistoryStore)
+	return h
+}
+
+func testHistory(t *testing.T, open OpenFunc, key secret.Key) {
+	ctx := context.Background()
+	st := historyStore(open(t, key, secret.StoreOptions{}))
+	if st == nil {
+		return // the store keeps no history: nothing to check
+	}
+	start := time.Now().Add(-time.Second)
+	if _, err := st.History(ctx, "app"); !errors.Is(err, secret.ErrNotFound) {
+		t.Errorf("History of a bundle never written = %v, want ErrNotFound", err)
+	}
+	steps := []func() error{
+		func() error { return st.Set(ctx, "app", map[string]string{"A": "fake-1"}) },
+		func() error {
+			return st.Update(ctx, "app", func(env map[string]string) error { env["A"] = "fake-2"; env["B"] = "fake-b"; return nil })
+		},
+		func() error { return st.Set(ctx, "app", map[string]string{"B": "fake-b"}) },
+		func() error { return st.Delete(ctx, "app") },
+		func() error { return st.Set(ctx, "app", map[string]string{"C": Canary}) },
+	}
+	for i, step := range steps {
+		if err := step(); err != nil {
+			t.Fatalf("step %d: %v", i+1, err)
+		}
+	}
+	vs, err := st.History(ctx, "app")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []secret.Version{
+		{Number: 1, Added: []string{"A"}},
+		{Number: 2, Added: []string{"B"}, Changed: []string{"A"}},
+		{Number: 3, Removed: []string{"A"}},
+		{Number: 4, Deleted: true, Removed: []string{"B"}},
+		{Number: 5, Added: []string{"C"}},
+	}
+	if len(vs) != len(want) {
+		t.Fatalf("History has %d versions, want %d", len(vs), len(want))
+	}
+	for i, v := range vs {
+		w := want[i]
+		if v.Number != w.Number || v.Deleted != w.Deleted || !slices.Equal(v.Added, w.Added) ||
+			!slices.Equal(v.Removed, w.Removed) || !slices.Equal(v.Changed, w.Changed) {
+			t.Errorf("version %d = %+v, want %+v", i+1, v, w)
+		}
+		if v.Time.Before(start) || v.Time.After(time.Now().Add(time.Second)) || i > 0 && v.Time.Before(vs[i-1].Time) {
+			t.Errorf("version %d has time %v, out of order or out of the test's span", v.Number, v.Time)
+		}
+	}
+	got, err := st.GetVersion(ctx, "app", 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	expectEntries(t, got, map[string]string{"A": "fake-2", "B": "fake-b"})
+	if _, err := st.GetVersion(ctx, "app", 4); err == nil {
+		t.Error("GetVersion of a deletion returned entries")
+	}
+	if _, err := st.GetVersion(ctx, "app", 99); !errors.Is(err, secret.ErrNotFound) {
+		t.Errorf("GetVersion of a version never written = %v, want ErrNotFound", err)
+	}
+
+	// Rollback restores exactly the entries of that version, as a new one.
+	if err := st.Rollback(ctx, "app", 2); err != nil {
+		t.Fatal(err)
+	}
+	expectEntries(t, mustGet(t, st, "app"), map[string]string{"A": "fake-2", "B": "fake-b"})
+	vs, err = st.History(ctx, "app")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if last := vs[len(vs)-1]; last.Number != 6 || !slices.Equal(last.Added, []string{"A", "B"}) || !slices.Equal(last.Removed, []string{"C"}) {
+		t.Errorf("the rollback's version = %+v, want 6 adding A B and removing C", last)
+	}
+	if err := st.Rollback(ctx, "app", 4); err == nil {
+		t.Error("Rollback to a deletion succeeded")
+	}
+	_, errMissing := st.GetVersion(ctx, "app", 99)
+	NoLeak(t, []string{Canary}, errMissing, vs)
+
+	// Versions survive a Rotate, re-sealed under the new key.
+	next := newKey(t)
+	if err := st.Rotate(ctx, next); err != nil {
+		t.Fatal(err)
+	}
+	rotated := historyStore(open(t, next, secret.StoreOptions{}))
+	got, err = rotated.GetVersion(ctx, "app", 5)
+	if err != nil {
+		t.Fatalf("version 5 after Rotate: %v", err)
+	}
+	expectEntries(t, got, map[string]string{"C": Canary})
+	if _, err := rotated.History(ctx, "app"); err != nil {
+		t.Fatalf("History after Rotate: %v", err)
+	}
+}
+
+func testHistoryLimit(t *testing.T, open OpenFunc, key secret.Key) {
+	ctx := context.Background()
+	st := historyStore(open(t, key, secret.StoreOptions{History: 2}))
+	if st == nil {
+		return
+	}
+	for i := range 6 {
+		if err := st.Set(ctx, "app", map[string]string{"N": strconv.Itoa(i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	vs, err := st.History(ctx, "app")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ns []int
+	for _, v := range vs {
+		ns = append(ns, v.Number)
+	}
+	if !slices.Equal(ns, []int{4, 5, 6}) {
+		t.Errorf("with History 2, versions kept = %v, want [4 5 6]", ns)
+	}
+	if got, err := st.GetVersion(ctx, "app", 4); err != nil || got["N"] != "3" {
+		t.Errorf("version 4 = %v, %v", got, err)
+	}
+	if _, err := st.GetVersion(ctx, "app", 3); !errors.Is(err, secret.ErrNotFound) {
+		t.Errorf("a pruned version: %v, want ErrNotFound", err)
 	}
 }

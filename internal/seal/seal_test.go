@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -418,5 +419,25 @@ func BenchmarkOpen(b *testing.B) {
 		if _, err := Open(k, "bench", data); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+func TestRecordRoundTrip(t *testing.T) {
+	t.Parallel()
+	now := time.Unix(1764000000, 123456789)
+	sealed, err := Seal(testKey(), "app", map[string]string{"K": "fake"}, rand.Reader)
+	require.NoError(t, err)
+	for _, r := range []Record{{Time: now, Sealed: sealed}, {Deleted: true, Time: now}} {
+		got, err := DecodeRecord(EncodeRecord(r))
+		require.NoError(t, err)
+		assert.Equal(t, r.Deleted, got.Deleted)
+		assert.True(t, r.Time.Equal(got.Time))
+		assert.True(t, bytes.Equal(r.Sealed, got.Sealed))
+	}
+	bad := [][]byte{nil, []byte("envhist"), sealed, append(EncodeRecord(Record{Deleted: true, Time: now}), 1),
+		EncodeRecord(Record{Time: now}), func() []byte { b := EncodeRecord(Record{Time: now, Sealed: sealed}); b[9] = 7; return b }()}
+	for i, b := range bad {
+		_, err := DecodeRecord(b)
+		assert.ErrorIs(t, err, ErrBadRecord, "case %d", i)
 	}
 }
