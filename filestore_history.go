@@ -216,29 +216,32 @@ func (s *FileStore) History(ctx context.Context, name string) ([]Version, error)
 		}
 		return []Version{v}, nil
 	}
-	out := make([]Version, 0, len(ns))
-	var prev map[string]string
+	records := make([]seal.Record, len(ns))
 	for i, n := range ns {
-		rec, err := readRecord(root, name, full, n)
-		if err != nil {
+		if records[i], err = readRecord(root, name, full, n); err != nil {
 			return nil, err
 		}
-		v := Version{Number: n, Time: rec.Time, Deleted: rec.Deleted}
-		var cur map[string]string
-		if !rec.Deleted {
-			if cur, err = s.open(key, full, rec.Sealed); err != nil {
-				return nil, fmt.Errorf("version %d: %w", n, err)
-			}
-		}
-		if i == 0 {
-			v.Added = history.Keys(cur)
-		} else {
-			v.Added, v.Removed, v.Changed = history.Diff(prev, cur)
-		}
-		prev = cur
-		out = append(out, v)
 	}
-	return out, nil
+	entries, err := history.Versions(ns, records, func(n int, sealed []byte) (map[string]string, error) {
+		env, err := s.open(key, full, sealed)
+		if err != nil {
+			return nil, fmt.Errorf("version %d: %w", n, err)
+		}
+		return env, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return versionsOf(entries), nil
+}
+
+// versionsOf converts the entries of package history.
+func versionsOf(entries []history.Entry) []Version {
+	out := make([]Version, len(entries))
+	for i, e := range entries {
+		out[i] = Version(e)
+	}
+	return out
 }
 
 // orNotFound returns err, or for no error (an environment with no folder)

@@ -39,3 +39,19 @@ func explain(err error) error {
 	}
 	return fmt.Errorf("%s (%w)", hint, err)
 }
+
+// transient reports whether err, from a call to the cluster, may pass if
+// the call is made again: the cluster was electing a leader, or a member
+// could not be reached while others may be. A call made again must be one
+// that is safe to repeat, or one whose effect is checked first.
+func transient(err error) bool {
+	switch {
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return false
+	case errors.Is(err, rpctypes.ErrLeaderChanged), errors.Is(err, rpctypes.ErrNoLeader),
+		errors.Is(err, rpctypes.ErrTimeoutDueToLeaderFail), errors.Is(err, rpctypes.ErrTimeoutDueToConnectionLost),
+		errors.Is(err, rpctypes.ErrTimeout):
+		return true
+	}
+	return status.Code(err) == codes.Unavailable
+}

@@ -52,6 +52,7 @@
 package etcdstore
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/tls"
@@ -59,6 +60,7 @@ import (
 	"fmt"
 	"math/big"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -313,6 +315,14 @@ func (s *Store) Get(ctx context.Context, name string) (map[string]string, error)
 	for try := 0; ; try++ {
 		key, next, gen := s.keys.get()
 		resp, err := s.client.Get(ctx, s.key(s.env, name))
+		for attempt := 0; err != nil && transient(err); attempt++ {
+			// A read is safe to make again: the cluster may be electing a
+			// leader, or a member may be down while others are up.
+			if berr := backoff(ctx, attempt); berr != nil {
+				return nil, s.failure(full, berr)
+			}
+			resp, err = s.client.Get(ctx, s.key(s.env, name))
+		}
 		if err != nil {
 			return nil, s.failure(full, err)
 		}
@@ -344,21 +354,12 @@ func (s *Store) Set(ctx context.Context, name string, env map[string]string) err
 	if err := checkBundle(full, env); err != nil {
 		return err
 	}
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	key, _, _ := s.keys.get()
-	if err := s.checkStoreKey(ctx, key, name); err != nil {
-		return err
-	}
-	data, err := sealBundle(key, full, env)
-	if err != nil {
-		return err
-	}
-	if _, err := s.client.Put(ctx, s.key(s.env, name), string(data)); err != nil {
-		return s.failure(full, err)
-	}
-	return nil
+	return s.change(ctx, name, func(key secret.Key, cur []byte) ([]byte, error) {
+		if err := s.checkKeyOf(ctx, key, name, cur); err != nil {
+			return nil, err
+		}
+		return sealBundle(key, full, env)
+	})
 }
 
 // Update changes the bundle called name with fn, by compare-and-swap: fn
@@ -376,81 +377,113 @@ func (s *Store) Update(ctx context.Context, name string, fn func(env map[string]
 	if fn == nil {
 		return &secret.BundleError{Bundle: full, Err: errors.New("Update with a nil func")}
 	}
-	k := s.key(s.env, name)
-	for attempt := 0; ; attempt++ {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		key, _, _ := s.keys.get()
-		resp, err := s.client.Get(ctx, k)
-		if err != nil {
-			return s.failure(full, err)
-		}
+	return s.change(ctx, name, func(key secret.Key, cur []byte) ([]byte, error) {
 		env := map[string]string{}
-		var rev int64 // 0: the bundle does not exist yet
-		if len(resp.Kvs) == 0 {
-			if err := s.checkStoreKey(ctx, key, name); err != nil {
-				return err
+		if cur == nil {
+			if err := s.checkKeyOf(ctx, key, name, nil); err != nil {
+				return nil, err
 			}
 		} else {
-			rev = resp.Kvs[0].ModRevision
-			if env, err = s.open(key, full, resp.Kvs[0].Value); err != nil {
-				return err
+			var err error
+			if env, err = s.open(key, full, cur); err != nil {
+				return nil, err
 			}
 		}
 		if err := fn(env); err != nil {
-			return &secret.BundleError{Bundle: full, Err: err}
+			return nil, &secret.BundleError{Bundle: full, Err: err}
 		}
 		if err := checkBundle(full, env); err != nil {
-			return err
+			return nil, err
 		}
-		data, err := sealBundle(key, full, env)
-		if err != nil {
-			return err
-		}
-		ok, err := s.swap(ctx, k, rev, data)
-		if err != nil {
-			return s.failure(full, err)
-		}
-		if ok {
-			return nil
-		}
-		if err := backoff(ctx, attempt); err != nil {
-			return err
-		}
-	}
+		return sealBundle(key, full, env)
+	})
 }
 
-// swap puts data at k if k's ModRevision is still rev (0: k does not
-// exist), and reports whether it did.
-func (s *Store) swap(ctx context.Context, k string, rev int64, data []byte) (bool, error) {
-	resp, err := s.client.Txn(ctx).
-		If(clientv3.Compare(clientv3.ModRevision(k), "=", rev)).
-		Then(clientv3.OpPut(k, string(data))).
-		Commit()
-	if err != nil {
-		return false, err
-	}
-	return resp.Succeeded, nil
-}
+// errDelete is what a change's build returns to delete the bundle.
+var errDelete = errors.New("delete")
 
-// backoff waits before the next try of a compare-and-swap that lost to
-// another writer: a random wait, up to 1 ms doubling to 100 ms, so that
-// writers that collided do not collide again.
-func backoff(ctx context.Context, attempt int) error {
-	limit := int64(time.Millisecond) << min(attempt, 7)
-	n, err := rand.Int(rand.Reader, big.NewInt(min(limit, int64(100*time.Millisecond))))
-	if err != nil {
+// change writes bundle name by compare-and-swap: build gets the store's key
+// and the bundle's sealed bytes (nil when it does not exist) and returns its
+// new sealed bytes, or errDelete to delete it. In the same transaction the
+// new version goes into the bundle's history and versions past the limit
+// are pruned. When another writer changed the bundle meanwhile, change reads
+// it again and calls build again, after a random backoff, until the swap
+// succeeds or ctx ends.
+func (s *Store) change(ctx context.Context, name string, build func(key secret.Key, cur []byte) ([]byte, error)) error {
+	full, k := fullName(s.env, name), s.key(s.env, name)
+	hist := s.historyPrefix(s.env, name)
+	if err := ctx.Err(); err != nil {
 		return err
 	}
-	t := time.NewTimer(time.Duration(n.Int64()))
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
+	for attempt := 0; ; attempt++ {
+		if attempt > 0 {
+			if err := backoff(ctx, attempt-1); err != nil {
+				return s.failure(full, err)
+			}
+		}
+		key, _, _ := s.keys.get()
+		resp, err := s.client.Txn(ctx).Then(
+			clientv3.OpGet(k),
+			clientv3.OpGet(hist, clientv3.WithPrefix(), clientv3.WithKeysOnly()),
+		).Commit()
+		if err != nil {
+			if transient(err) {
+				continue
+			}
+			return s.failure(full, err)
+		}
+		var cur []byte
+		var rev int64 // 0: the bundle does not exist
+		if kvs := resp.Responses[0].GetResponseRange().Kvs; len(kvs) > 0 {
+			cur, rev = kvs[0].Value, kvs[0].ModRevision
+		}
+		data, err := build(key, cur)
+		deleting := errors.Is(err, errDelete)
+		if err != nil && !deleting {
+			return err
+		}
+		ops := []clientv3.Op{clientv3.OpPut(k, string(data))}
+		if deleting {
+			ops[0] = clientv3.OpDelete(k)
+		}
+		vops, recKey, rec := s.versionOps(hist, versionNumbers(hist, resp.Responses[1].GetResponseRange().Kvs), cur, data)
+		txn, err := s.client.Txn(ctx).
+			If(clientv3.Compare(clientv3.ModRevision(k), "=", rev)).
+			Then(append(ops, vops...)...).
+			Commit()
+		switch {
+		case err == nil && txn.Succeeded:
+			return nil
+		case err == nil:
+			continue // another writer came first
+		case !transient(err):
+			return s.failure(full, err)
+		}
+		// The cluster lost its leader while committing: the write may or may
+		// not have been applied. Tell by looking for it; it is unique (a
+		// fresh salt and nonce, a fresh record), so a write seen is ours.
+		if s.applied(ctx, k, deleting, data, recKey, rec) {
+			return nil
+		}
 	}
+}
+
+// applied reports whether a write whose commit failed ambiguously was
+// applied: the bundle at k is data (or is gone, for a deletion), and the
+// version record rec is at recKey (when history is kept).
+func (s *Store) applied(ctx context.Context, k string, deleting bool, data []byte, recKey string, rec []byte) bool {
+	resp, err := s.client.Txn(ctx).Then(clientv3.OpGet(k), clientv3.OpGet(recKey)).Commit()
+	if err != nil {
+		return false
+	}
+	cur, got := resp.Responses[0].GetResponseRange().Kvs, resp.Responses[1].GetResponseRange().Kvs
+	if recKey != "" && (len(got) == 0 || !bytes.Equal(got[0].Value, rec)) {
+		return false
+	}
+	if deleting {
+		return len(cur) == 0
+	}
+	return len(cur) == 1 && bytes.Equal(cur[0].Value, data)
 }
 
 // Delete removes the bundle called name. A bundle that does not exist is an
@@ -459,18 +492,13 @@ func (s *Store) Delete(ctx context.Context, name string) error {
 	if err := checkName(name); err != nil {
 		return err
 	}
-	if err := ctx.Err(); err != nil {
-		return err
-	}
 	full := fullName(s.env, name)
-	resp, err := s.client.Delete(ctx, s.key(s.env, name))
-	if err != nil {
-		return s.failure(full, err)
-	}
-	if resp.Deleted == 0 {
-		return &secret.BundleError{Bundle: full, Err: secret.ErrNotFound}
-	}
-	return nil
+	return s.change(ctx, name, func(_ secret.Key, cur []byte) ([]byte, error) {
+		if cur == nil {
+			return nil, &secret.BundleError{Bundle: full, Err: secret.ErrNotFound}
+		}
+		return nil, errDelete
+	})
 }
 
 // List returns the names of the bundles of the store's environment, sorted.
@@ -586,23 +614,56 @@ func (s *Store) Rotate(ctx context.Context, newKey secret.Key) error {
 		}
 	}()
 	for _, kv := range kvs {
-		rest := strings.TrimPrefix(string(kv.Key), s.prefix+"/")
-		env, name, ok := strings.Cut(rest, "/")
-		if !ok || !rules.ValidName(env) || !rules.ValidName(name) {
+		k := string(kv.Key)
+		env, name, version, ok := s.parseKey(k)
+		if !ok {
 			continue
 		}
-		if env == defaultEnvironmentKey {
-			env = ""
-		}
+		full := fullName(env, name)
 		if err := ctx.Err(); err != nil {
-			return fmt.Errorf("Rotate stopped before bundle %q; run it again to finish: %w", fullName(env, name), err)
+			return fmt.Errorf("Rotate stopped before bundle %q; run it again to finish: %w", full, err)
 		}
-		if err := s.rotateBundle(ctx, env, name, oldKey, newKey); err != nil {
+		if version {
+			err = s.rotateRecord(ctx, k, full, oldKey, newKey)
+		} else {
+			err = s.rotateBundle(ctx, env, name, oldKey, newKey)
+		}
+		if err != nil {
 			return fmt.Errorf("Rotate stopped; run it again to finish: %w", err)
 		}
 	}
 	done = true
 	return nil
+}
+
+// parseKey parses an etcd key of the store: a bundle, PREFIX/ENV/NAME, or a
+// version of one, PREFIX/_history/ENV/NAME/N. env is "" for the default
+// environment.
+func (s *Store) parseKey(k string) (env, name string, version, ok bool) {
+	rest, ok := strings.CutPrefix(k, s.prefix+"/")
+	if !ok {
+		return "", "", false, false
+	}
+	if r, hist := strings.CutPrefix(rest, historyKey+"/"); hist {
+		parts := strings.Split(r, "/")
+		if len(parts) != 3 || !rules.ValidName(parts[0]) || !rules.ValidName(parts[1]) {
+			return "", "", false, false
+		}
+		if _, err := strconv.Atoi(parts[2]); err != nil {
+			return "", "", false, false
+		}
+		env, name, version = parts[0], parts[1], true
+	} else {
+		var cut bool
+		env, name, cut = strings.Cut(rest, "/")
+		if !cut || !rules.ValidName(env) || !rules.ValidName(name) {
+			return "", "", false, false
+		}
+	}
+	if env == defaultEnvironmentKey {
+		env = ""
+	}
+	return env, name, version, true
 }
 
 // rotateBundle re-seals one bundle under newKey by compare-and-swap.
@@ -643,33 +704,43 @@ func (s *Store) rotateBundle(ctx context.Context, env, name string, oldKey, newK
 	}
 }
 
-// checkStoreKey refuses to seal bundle name under key when the store's
-// other bundles are sealed under another key, unless the options allow it.
-// It reads one other bundle's header.
-func (s *Store) checkStoreKey(ctx context.Context, key secret.Key, name string) error {
+// checkKeyOf refuses to seal bundle name under key when the store's
+// bundles are sealed under another key, unless the options allow it: the
+// bundle itself (cur, its sealed bytes) when it exists, else another bundle
+// or version of the store.
+func (s *Store) checkKeyOf(ctx context.Context, key secret.Key, name string, cur []byte) error {
 	if s.opts.AllowKeyChange {
 		return nil
 	}
 	full := fullName(s.env, name)
-	resp, err := s.client.Get(ctx, s.prefix+"/", clientv3.WithPrefix(), clientv3.WithLimit(2))
-	if err != nil {
-		return s.failure(full, err)
+	id, ok := seal.SealedKeyID(cur)
+	if !ok {
+		resp, err := s.client.Get(ctx, s.prefix+"/", clientv3.WithPrefix(), clientv3.WithLimit(16))
+		if err != nil {
+			return s.failure(full, err)
+		}
+		for _, kv := range resp.Kvs {
+			if id, ok = sealedKeyIDOf(kv.Value); ok {
+				break
+			}
+		}
 	}
-	self := s.key(s.env, name)
-	for _, kv := range resp.Kvs {
-		if string(kv.Key) == self {
-			continue
-		}
-		id, ok := seal.SealedKeyID(kv.Value)
-		if !ok {
-			continue
-		}
-		if id != seal.Key(key).ID() {
-			return &secret.WrongKeyError{Bundle: full, Sealed: id.String(), Used: key.ID(), KeySource: s.opts.KeySource, Writing: true}
-		}
-		return nil
+	if ok && id != seal.Key(key).ID() {
+		return &secret.WrongKeyError{Bundle: full, Sealed: id.String(), Used: key.ID(), KeySource: s.opts.KeySource, Writing: true}
 	}
 	return nil
+}
+
+// sealedKeyIDOf returns the key id of a value of the store: a sealed bundle,
+// or a history record of one.
+func sealedKeyIDOf(value []byte) (seal.KeyID, bool) {
+	if id, ok := seal.SealedKeyID(value); ok {
+		return id, true
+	}
+	if rec, err := seal.DecodeRecord(value); err == nil && !rec.Deleted {
+		return seal.SealedKeyID(rec.Sealed)
+	}
+	return seal.KeyID{}, false
 }
 
 // open authenticates and decodes data, the sealed bundle full, under key.
@@ -713,4 +784,36 @@ func (s *Store) failure(full string, err error) error {
 		return err
 	}
 	return &secret.BundleError{Bundle: full, Err: fmt.Errorf("%s: %w", s.where, explain(err))}
+}
+
+// swap puts data at k if k's ModRevision is still rev (0: k does not
+// exist), and reports whether it did.
+func (s *Store) swap(ctx context.Context, k string, rev int64, data []byte) (bool, error) {
+	resp, err := s.client.Txn(ctx).
+		If(clientv3.Compare(clientv3.ModRevision(k), "=", rev)).
+		Then(clientv3.OpPut(k, string(data))).
+		Commit()
+	if err != nil {
+		return false, err
+	}
+	return resp.Succeeded, nil
+}
+
+// backoff waits before the next try of a compare-and-swap that lost to
+// another writer: a random wait, up to 1 ms doubling to 100 ms, so that
+// writers that collided do not collide again.
+func backoff(ctx context.Context, attempt int) error {
+	limit := int64(time.Millisecond) << min(attempt, 7)
+	n, err := rand.Int(rand.Reader, big.NewInt(min(limit, int64(100*time.Millisecond))))
+	if err != nil {
+		return err
+	}
+	t := time.NewTimer(time.Duration(n.Int64()))
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
 }

@@ -178,8 +178,8 @@ func testNothingInClear(t *testing.T, c *etcdtest.Cluster) {
 			}
 		}
 	}
-	if seen != 2 {
-		t.Errorf("found %d keys of the store, want 2", seen)
+	if seen != 4 {
+		t.Errorf("found %d keys of the store, want 4: two bundles and a version of each in their histories", seen)
 	}
 }
 

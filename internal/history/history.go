@@ -6,6 +6,9 @@ package history
 import (
 	"maps"
 	"slices"
+	"time"
+
+	"github.com/envseal/secret/internal/seal"
 )
 
 // DefaultLimit is the number of past versions a store keeps per bundle when
@@ -62,3 +65,34 @@ func Pruned(numbers []int, newest, limit int) []int {
 // Keys returns the sorted keys of m, for the first version kept, whose
 // keys are all "added".
 func Keys(m map[string]string) []string { return slices.Sorted(maps.Keys(m)) }
+
+// Entry is one version of a bundle, as Versions describes it; the store
+// backends turn it into a secret.Version.
+type Entry struct {
+	Number                  int
+	Time                    time.Time
+	Deleted                 bool
+	Added, Removed, Changed []string
+}
+
+// Versions describes the versions of a bundle from their records, sorted by
+// number: each compared with the one before (the first, with nothing).
+// open unseals a record's bundle.
+func Versions(numbers []int, records []seal.Record, open func(n int, sealed []byte) (map[string]string, error)) ([]Entry, error) {
+	out := make([]Entry, 0, len(records))
+	var prev map[string]string
+	for i, rec := range records {
+		e := Entry{Number: numbers[i], Time: rec.Time, Deleted: rec.Deleted}
+		var cur map[string]string
+		if !rec.Deleted {
+			var err error
+			if cur, err = open(numbers[i], rec.Sealed); err != nil {
+				return nil, err
+			}
+		}
+		e.Added, e.Removed, e.Changed = Diff(prev, cur)
+		prev = cur
+		out = append(out, e)
+	}
+	return out, nil
+}
