@@ -1,7 +1,6 @@
 package secret
 
 import (
-	"time"
 	"context"
 	"errors"
 	"fmt"
@@ -10,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/envseal/secret/internal/rules"
 )
