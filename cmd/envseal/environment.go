@@ -65,6 +65,7 @@ const (
 	envEnvironment = "ENVSEAL_ENVIRONMENT"
 	envKey         = "ENVSEAL_KEY"
 	envKeyFile     = "ENVSEAL_KEY_FILE"
+	envHistory     = "ENVSEAL_HISTORY"
 )
 
 // defaultStoreDir is the folder that secret.DefaultStore opens: ENVSEAL_STORE

@@ -31,7 +31,7 @@ matches ` + bundleNameRule + `; a key matches [A-Za-z_][A-Za-z0-9_]*.
 		RunE: showHelp,
 	}
 	cmd.AddCommand(newSecretsSetCmd(a), newSecretsGetCmd(a), newSecretsListCmd(a), newSecretsDeleteCmd(a),
-		newSecretsUnsetCmd(a), newSecretsImportCmd(a), newSecretsExportCmd(a))
+		newSecretsUnsetCmd(a), newSecretsImportCmd(a), newSecretsExportCmd(a), newSecretsHistoryCmd(a), newSecretsRollbackCmd(a))
 	return cmd
 }
 
@@ -256,10 +256,10 @@ func newSecretsDeleteCmd(a *app) *cobra.Command {
 		Use:     "delete NAME",
 		Aliases: []string{"rm"},
 		Short:   "Delete a bundle",
-		Long: `Delete bundle NAME and every secret in it, under the store's lock. There is
-no undo: 'envseal secrets export NAME --format dotenv --out NAME.env' first
-keeps a copy (in clear text, mode 0600; remove it when done). To remove some
-keys only, see 'envseal secrets unset'.
+		Long: `Delete bundle NAME and every secret in it, under the store's lock. The
+store keeps its versions (see 'envseal secrets history NAME'): 'envseal
+secrets rollback NAME VERSION' brings one back. To remove some keys only, see
+'envseal secrets unset'.
 
 ` + storeHelp,
 		Example:           `  envseal secrets delete staging`,

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/envseal/secret/etcdstore"
@@ -29,13 +30,25 @@ func (a *app) storeURL() (string, error) {
 }
 
 // storeOptions are the options of the store: its environment from
-// --environment, else ENVSEAL_ENVIRONMENT, and where the key came from.
-func (a *app) storeOptions(keySource string) secret.StoreOptions {
+// --environment, else ENVSEAL_ENVIRONMENT; where the key came from; and how
+// many versions of each bundle to keep, from ENVSEAL_HISTORY.
+func (a *app) storeOptions(keySource string) (secret.StoreOptions, error) {
 	env := a.environmentFlag
 	if env == "" {
 		env = a.env.getenv(envEnvironment)
 	}
-	return secret.StoreOptions{Environment: env, KeySource: keySource, AllowKeyChange: a.allowKeyChange}
+	opts := secret.StoreOptions{Environment: env, KeySource: keySource, AllowKeyChange: a.allowKeyChange}
+	if h := a.env.getenv(envHistory); h != "" {
+		n, err := strconv.Atoi(h)
+		if err != nil || n < 0 {
+			return opts, fmt.Errorf("%s must be a number of versions, 0 or more", envHistory)
+		}
+		opts.History = n
+		if n == 0 {
+			opts.History = -1 // none; the library's 0 means its default
+		}
+	}
+	return opts, nil
 }
 
 // openStore opens the store for a command that may create a bundle (set,
@@ -67,7 +80,11 @@ func (a *app) open(create bool) (bundleStore, error) {
 			return noStore{dir: url}, nil
 		}
 	}
-	st, err := etcdstore.OpenURL(url, key, a.storeOptions(source), a.env.getenv)
+	opts, err := a.storeOptions(source)
+	if err != nil {
+		return nil, err
+	}
+	st, err := etcdstore.OpenURL(url, key, opts, a.env.getenv)
 	if err != nil {
 		return nil, err
 	}

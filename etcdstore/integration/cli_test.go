@@ -118,6 +118,8 @@ func TestCommandsOnBothBackends(t *testing.T) {
 		{"secrets", "delete", "app"},
 		{"secrets", "get", "app"},
 		{"secrets", "list", "--json"},
+		{"secrets", "rollback", "app", "3"},
+		{"secrets", "get", "app", "--reveal"},
 	}
 	backends := map[string]string{
 		"folder": filepath.Join(home, "store"),
