@@ -381,6 +381,23 @@ func (r *Runner) Restart(env *Env) error {
 	return r.run.ask(request{restart: true, env: env})
 }
 
+// AddRedacted adds the values of env to those redacted from the child's
+// output, with Redact set, and keeps redacting the earlier ones; the child
+// keeps its environment. Restart does it for the Env it starts with; call
+// AddRedacted when the child learns new secrets another way, as from files
+// it reads again on a signal. It does nothing without Redact or before
+// Start.
+func (r *Runner) AddRedacted(env *Env) {
+	if r.run == nil {
+		return
+	}
+	for _, red := range []*Redactor{r.run.outRedact, r.run.errRedact} {
+		if red != nil {
+			red.learn(env)
+		}
+	}
+}
+
 // String returns the program's name, quoted, and the keys of the Env, as in
 // `Runner{"./worker" Env{API_KEY (dotenv:.env)}}`. It never shows a value, an
 // argument or the base environment.
