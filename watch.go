@@ -59,7 +59,7 @@ func (r *Resolver) Watch(ctx context.Context, fn func(*Env, error), sources ...S
 		r = &Resolver{}
 	}
 	if fn == nil {
-		return errors.New("Resolver.Watch: nil func")
+		return errors.New("Watch needs a func to call with each result")
 	}
 	flat := flatten(sources)
 	res := *r
@@ -87,7 +87,7 @@ func (r *Resolver) Watch(ctx context.Context, fn func(*Env, error), sources ...S
 		}
 		w, ok := res.Store.(Watcher)
 		if !ok {
-			return fmt.Errorf("Resolver.Watch: the store (%T) does not report changes: it is not a secret.Watcher", res.Store)
+			return fmt.Errorf("cannot watch the store (%T): it does not report changes (it is not a secret.Watcher)", res.Store)
 		}
 		ch, err := w.Watch(ctx, slices.Compact(slices.Sorted(slices.Values(names)))...)
 		if err != nil {

@@ -37,7 +37,11 @@ type OpenFunc func(t *testing.T, key secret.Key, opts secret.StoreOptions) secre
 // allowed, and a read under another key names both key ids; and no error,
 // nor the store itself, prints a value or the key. A store must have an
 // Environment() string method. A store that is a secret.HistoryStore must
-// number, compare, keep, prune, roll back and rotate its versions.
+// number, compare, keep, prune, roll back and rotate its versions. A store
+// that is a secret.Watcher must report every Set, Update and Delete made
+// through another handle on the same backend, only for the names watched and
+// only in its environment, refuse invalid names, and close its channel when
+// the context ends.
 func TestStore(t *testing.T, newBackend func(t *testing.T) OpenFunc) {
 	t.Helper()
 	for _, tc := range []struct {
@@ -62,6 +66,8 @@ func TestStore(t *testing.T, newBackend func(t *testing.T) OpenFunc) {
 		{"RotateEveryEnvironment", testRotateEveryEnvironment},
 		{"History", testHistory},
 		{"HistoryLimit", testHistoryLimit},
+		{"Watch", testWatch},
+		{"WatchRefuses", testWatchRefuses},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
