@@ -14,6 +14,7 @@ import (
 func newRunCmd(a *app) *cobra.Command {
 	r := resolution{lookup: a.env.lookup}
 	var redact bool
+	var watch watchOptions
 	cmd := &cobra.Command{
 		Use:   "run [flags] -- COMMAND [ARGS...]",
 		Short: "Run a command with resolved secrets in its environment",
@@ -53,13 +54,24 @@ if any of it is spelled like one of run's own flags (--redact, --secret,
 --env=..., --store and every other flag listed below, except --help), envseal
 refuses to guess whose it is: it runs nothing, exits 2, and asks for -- before
 COMMAND (the flag is then COMMAND's) or the flag before COMMAND (it is then
-envseal's).`,
+envseal's).
+
+` + watchHelp,
 		Example: `  envseal run --secret openai -- python app.py
   envseal run --manifest inf.yml --secret base --dotenv .env --env MODE=dev -- ./worker
-  envseal run --dir /run/secrets --redact -- ./server --port 8080`,
+  envseal run --dir /run/secrets --redact -- ./server --port 8080
+  envseal run --watch --secret db -- ./worker
+  envseal run --watch --watch-signal HUP --no-restart --dir /run/secrets -- ./server`,
 		Args:    commandArgs,
 		PreRunE: r.strictNeedsManifest,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			sig, err := watch.check(cmd)
+			if err != nil {
+				return usagef(cmd.CommandPath(), "%v", err)
+			}
+			if watch.on {
+				return a.runWatching(cmd, &r, &watch, sig, args, redact)
+			}
 			env, _, err := a.resolve(cmd.Context(), &r, true)
 			if err != nil {
 				return err
@@ -70,6 +82,7 @@ envseal's).`,
 	r.addFlags(cmd.Flags())
 	a.addSourceCompletion(cmd)
 	cmd.Flags().BoolVar(&redact, "redact", false, "replace secret values in COMMAND's output and error with [REDACTED:KEY]")
+	watch.addFlags(cmd)
 	// Flags after COMMAND belong to it.
 	cmd.Flags().SetInterspersed(false)
 	return cmd

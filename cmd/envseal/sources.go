@@ -208,33 +208,46 @@ shown). ENVSEAL_KEY and ENVSEAL_KEY_FILE cannot be passed.
 // *secret.ValidationError reports what is missing; without, it is not (check
 // validates on its own, to print a row per key either way).
 func (a *app) resolve(ctx context.Context, r *resolution, validate bool) (*secret.Env, *secret.Manifest, error) {
-	var res secret.Resolver
-	var m *secret.Manifest
+	res, m, st, err := a.resolver(r, validate)
+	if err != nil {
+		return nil, nil, err
+	}
+	env, err := res.Resolve(ctx, r.sources...)
+	return env, m, a.explainResolve(ctx, r, st, err)
+}
+
+// resolver returns the Resolver for r's sources: its manifest, with
+// validate, and the store, opened when a --secret needs it (st is nil
+// otherwise). It returns the manifest too.
+func (a *app) resolver(r *resolution, validate bool) (res *secret.Resolver, m *secret.Manifest, st bundleStore, err error) {
+	res = &secret.Resolver{}
 	if r.manifest != "" {
-		var err error
 		if m, err = secret.LoadManifest(r.manifest); err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 	}
 	if validate {
 		res.Manifest, res.Strict = m, r.strict
 	}
 	if err := r.unsetPassed(); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	var st bundleStore
 	if r.needsStore {
-		var err error
 		if st, err = a.openExistingStore(); err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		res.Store = st
 	}
-	env, err := res.Resolve(ctx, r.sources...)
+	return res, m, st, nil
+}
+
+// explainResolve adds to err, a resolution's error, the bundle names close
+// to one that st does not have.
+func (a *app) explainResolve(ctx context.Context, r *resolution, st bundleStore, err error) error {
 	if err != nil && st != nil && errors.Is(err, secret.ErrNotFound) {
-		err = suggestBundle(ctx, st, r.names, err)
+		return suggestBundle(ctx, st, r.names, err)
 	}
-	return env, m, err
+	return err
 }
 
 // suggestBundle adds to err, the error of a source not found, the names
