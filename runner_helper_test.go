@@ -83,6 +83,13 @@ func runnerHelper(mode string, args []string) int {
 		}
 		select {} // until killed
 
+	case "echo": // echo each line of stdin back, until its end
+		in := bufio.NewScanner(os.Stdin)
+		for in.Scan() {
+			fmt.Println(in.Text())
+		}
+		return 0
+
 	case "serve": // serve TEXT KEY...: print KEY=VALUE (empty when unset) for each key, "echo TEXT" and
 		// "ready", then exit 0 on SIGTERM and 7 on SIGUSR1
 		ch := make(chan os.Signal, 2)

@@ -513,6 +513,26 @@ func TestRunnerRestart(t *testing.T) {
 	}
 }
 
+// TestRunnerAddRedacted: values added while the child runs are redacted at
+// once, and the first ones still are; the child's environment is unchanged.
+func TestRunnerAddRedacted(t *testing.T) {
+	t.Parallel()
+	const one, two = "fake-first-value-0123", "fake-second-value-4567"
+	r := &secret.Runner{Args: helper(t, "echo"), Env: resolve(t, map[string]string{"TOKEN": one}), Redact: true}
+	c := talkTo(t, r)
+	r.AddRedacted(resolve(t, map[string]string{"IGNORED": two})) // before Start: nothing
+	require.NoError(t, r.Start(context.Background()))
+	c.say(t, "a "+one+" b "+two)
+	c.stdout.expect(t, "a [REDACTED:TOKEN] b "+two)
+	r.AddRedacted(resolve(t, map[string]string{"TOKEN2": two}))
+	c.say(t, "a "+one+" b "+two)
+	c.stdout.expect(t, "a [REDACTED:TOKEN] b [REDACTED:TOKEN2]")
+	c.stdin.Close()
+	require.NoError(t, r.Wait())
+	c.release()
+	assert.Empty(t, c.stdout.rest(t))
+}
+
 // TestRunnerRestartStubbornChild restarts a child that ignores SIGTERM: it is
 // killed after the grace period, and the new one starts.
 func TestRunnerRestartStubbornChild(t *testing.T) {
