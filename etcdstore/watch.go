@@ -96,30 +96,28 @@ func (w *watch) list(ctx context.Context) error {
 }
 
 // run watches from the revision after w.rev and sends the names changed on
-// out, until ctx ends; then it closes out.
+// out, as the receiver takes them, until ctx ends; then it closes out. When
+// an etcd watch ends (its member lost, or its leader, or its revision
+// compacted), run waits a little, lists the bundles again, which reports what
+// changed meanwhile, and watches from there.
 func (w *watch) run(ctx context.Context, out chan<- string) {
 	defer close(out)
-	for attempt := 0; ctx.Err() == nil; attempt++ {
-		if w.follow(ctx, out) {
-			attempt = 0
-		}
-		if !w.sleep(ctx, out, retryDelay(attempt)) {
-			return
-		}
-		if err := w.list(ctx); err != nil {
-			continue // unreachable or no quorum: try again later
-		}
+	var (
+		events   clientv3.WatchChan
+		cancel   context.CancelFunc
+		retry    <-chan time.Time
+		failures int
+	)
+	follow := func() {
+		var wctx context.Context
+		wctx, cancel = context.WithCancel(clientv3.WithRequireLeader(ctx))
+		events = w.s.client.Watch(wctx, w.s.envPrefix(w.s.env), clientv3.WithPrefix(), clientv3.WithRev(w.rev+1))
 	}
-}
-
-// follow runs one etcd watch from w.rev+1 until it ends, sending what
-// changed on out as the receiver takes it; it reports whether it saw any
-// event, a sign the cluster was reachable.
-func (w *watch) follow(ctx context.Context, out chan<- string) bool {
-	wctx, cancel := context.WithCancel(clientv3.WithRequireLeader(ctx))
-	defer cancel()
-	events := w.s.client.Watch(wctx, w.s.envPrefix(w.s.env), clientv3.WithPrefix(), clientv3.WithRev(w.rev+1))
-	progress := false
+	later := func() {
+		retry = time.After(retryDelay(failures))
+		failures++
+	}
+	follow()
 	for {
 		var send chan<- string
 		var next string
@@ -128,55 +126,48 @@ func (w *watch) follow(ctx context.Context, out chan<- string) bool {
 		}
 		select {
 		case <-ctx.Done():
-			return progress
+			cancel()
+			return
 		case send <- next:
 			w.pending = w.pending[1:]
 		case resp, ok := <-events:
 			if !ok || resp.Canceled || resp.Err() != nil {
-				// Lost the member or its leader, or compacted: the caller
-				// lists again, which covers a compacted revision.
-				return progress
+				cancel()
+				events = nil
+				later()
+				continue
 			}
-			for _, ev := range resp.Events {
-				name, ok := w.s.bundleName(w.s.env, string(ev.Kv.Key))
-				if !ok {
-					continue
-				}
-				w.rev = max(w.rev, ev.Kv.ModRevision)
-				if ev.Type == clientv3.EventTypeDelete {
-					delete(w.seen, name)
-				} else {
-					w.seen[name] = ev.Kv.ModRevision
-				}
-				w.changed(name)
-				progress = true
+			if len(resp.Events) > 0 {
+				failures = 0
 			}
-			if resp.IsProgressNotify() {
-				w.rev = max(w.rev, resp.Header.Revision)
+			w.apply(resp)
+		case <-retry:
+			if err := w.list(ctx); err != nil {
+				later() // unreachable or no quorum: try again
+				continue
 			}
+			follow()
 		}
 	}
 }
 
-// sleep waits for d while sending pending names on out; it reports false
-// when ctx ended.
-func (w *watch) sleep(ctx context.Context, out chan<- string, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	for {
-		var send chan<- string
-		var next string
-		if len(w.pending) > 0 {
-			send, next = out, w.pending[0]
+// apply records the changes of resp.
+func (w *watch) apply(resp clientv3.WatchResponse) {
+	for _, ev := range resp.Events {
+		w.rev = max(w.rev, ev.Kv.ModRevision)
+		name, ok := w.s.bundleName(w.s.env, string(ev.Kv.Key))
+		if !ok {
+			continue
 		}
-		select {
-		case <-ctx.Done():
-			return false
-		case send <- next:
-			w.pending = w.pending[1:]
-		case <-t.C:
-			return true
+		if ev.Type == clientv3.EventTypeDelete {
+			delete(w.seen, name)
+		} else {
+			w.seen[name] = ev.Kv.ModRevision
 		}
+		w.changed(name)
+	}
+	if resp.IsProgressNotify() {
+		w.rev = max(w.rev, resp.Header.Revision)
 	}
 }
 
