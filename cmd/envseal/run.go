@@ -54,13 +54,18 @@ if any of it is spelled like one of run's own flags (--redact, --secret,
 refuses to guess whose it is: it runs nothing, exits 2, and asks for -- before
 COMMAND (the flag is then COMMAND's) or the flag before COMMAND (it is then
 envseal's).`,
-		Example: `  envseal run --secret openai -- python app.py
+		Example: `  envseal run -- ./app                    # with the sources of envseal.yml
+  envseal run -f api -- ./api             # and those of its function api
+  envseal run --secret openai -- python app.py
   envseal run --manifest inf.yml --secret base --dotenv .env --env MODE=dev -- ./worker
   envseal run --dir /run/secrets --redact -- ./server --port 8080`,
-		Args:    commandArgs,
-		PreRunE: r.strictNeedsManifest,
+		Args: commandArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			env, _, err := a.resolve(cmd.Context(), &r, true)
+			p, err := a.loadProject(cmd, &r)
+			if err != nil {
+				return err
+			}
+			env, _, err := a.resolve(cmd, &r, p, r.function, true)
 			if err != nil {
 				return err
 			}
