@@ -136,11 +136,14 @@ func (a *app) check(cmd *cobra.Command, r *resolution, p *project, fn string) (r
 }
 
 // checkFunctions checks every function of p, in file order, and prints a
-// report for each; it fails naming every missing key of every function.
+// report for each; it fails naming every missing key of every function. A
+// function whose sources fail ends it, after the tables of those before it
+// (with --json, nothing is printed then).
 func (a *app) checkFunctions(cmd *cobra.Command, r *resolution, p *project, asJSON bool) error {
+	w := cmd.OutOrStdout()
 	all := projectReport{OK: true}
 	var failed []string
-	for _, fn := range p.functionNames() {
+	for i, fn := range p.functionNames() {
 		rep, verr, err := a.check(cmd, r, p, fn)
 		var ue *usageError
 		switch {
@@ -153,23 +156,22 @@ func (a *app) checkFunctions(cmd *cobra.Command, r *resolution, p *project, asJS
 			failed = append(failed, fmt.Sprintf("function %s: %v", fn, verr))
 		}
 		all.Functions = append(all.Functions, rep)
+		if asJSON {
+			continue
+		}
+		if i > 0 {
+			fmt.Fprintln(w)
+		}
+		fmt.Fprintf(w, "function %s:\n", fn)
+		if err := rep.writeTable(w, "  "); err != nil {
+			return err
+		}
 	}
-	w := cmd.OutOrStdout()
 	if asJSON {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(all); err != nil {
 			return err
-		}
-	} else {
-		for i, rep := range all.Functions {
-			if i > 0 {
-				fmt.Fprintln(w)
-			}
-			fmt.Fprintf(w, "function %s:\n", rep.Function)
-			if err := rep.writeTable(w, "  "); err != nil {
-				return err
-			}
 		}
 	}
 	if len(failed) > 0 {

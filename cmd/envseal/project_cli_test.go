@@ -230,3 +230,21 @@ func TestProjectNeedsNoStore(t *testing.T) {
 	assert.Regexp(t, `A\s+dotenv:\S+\.env\s+\*{6} \(12 bytes\)\s+-\n`, r.stdout)
 	assert.NoDirExists(t, s.store)
 }
+
+// TestProjectCheckStopsAtFailingFunction prints the tables of the
+// functions before one whose sources fail, then its error; --json prints
+// nothing then.
+func TestProjectCheckStopsAtFailingFunction(t *testing.T) {
+	t.Parallel()
+	s := newSandbox(t)
+	s.write(projectFileName, "functions:\n  api:\n  worker:\n    pass: [QUEUE_URL]\n  web:\n")
+	r := s.run("", "check", "--env", "A=fake-stop-value")
+	assert.Equal(t, exitFailure, r.code)
+	assert.Regexp(t, `^function api:\n  KEY\s+ORIGIN\s+VALUE\s+DECLARED\n  A\s+flag:--env\s+\*{6} \(15 bytes\)\s+-\n$`, r.stdout)
+	assert.Equal(t, "envseal: function worker: "+filepath.Join(s.home, projectFileName)+":4: pass: QUEUE_URL is not set in envseal's environment (optional: true lets it be unset)\n", r.stderr)
+
+	r = s.run("", "check", "--json")
+	assert.Equal(t, exitFailure, r.code)
+	assert.Empty(t, r.stdout)
+	noValues(t, r, "fake-stop-value")
+}
