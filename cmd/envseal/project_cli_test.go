@@ -248,3 +248,16 @@ func TestProjectCheckStopsAtFailingFunction(t *testing.T) {
 	assert.Empty(t, r.stdout)
 	noValues(t, r, "fake-stop-value")
 }
+
+// TestProjectCompleteFunctions completes -f with the functions of
+// envseal.yml, and offers nothing without one.
+func TestProjectCompleteFunctions(t *testing.T) {
+	t.Parallel()
+	s := newSandbox(t)
+	r := s.ok("", "__complete", "run", "-f", "")
+	assert.Equal(t, ":4\n", r.stdout)
+
+	s.write(projectFileName, "functions:\n  api:\n  worker:\n  web:\n")
+	r = s.ok("", "__complete", "check", "--function", "w")
+	assert.Equal(t, "worker\nweb\n:4\n", r.stdout)
+}
