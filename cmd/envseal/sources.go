@@ -17,13 +17,12 @@ import (
 // order their flags appear on the command line, the manifest, and what to
 // take from envseal.yml.
 type resolution struct {
-	sources    []secret.Source
-	needsStore bool     // a --secret was given
-	names      []string // of the --secret flags, in order
-	manifest   string
-	strict     bool
-	function   string // -f: the function of envseal.yml; "" for the project
-	noProject  bool   // --no-project: envseal.yml is not read
+	sources   []secret.Source
+	names     []string // of the --secret flags, in order
+	manifest  string
+	strict    bool
+	function  string // -f: the function of envseal.yml; "" for the project
+	noProject bool   // --no-project: envseal.yml is not read
 
 	// lookup finds a variable of envseal's own environment, for --pass.
 	lookup func(string) (string, bool)
@@ -97,7 +96,6 @@ func (r *resolution) fromName(name string) (secret.Source, error) {
 		}
 		return nil, fmt.Errorf("wants a bundle name: %s", hint)
 	}
-	r.needsStore = true
 	r.names = append(r.names, name)
 	return secret.FromName(name), nil
 }
