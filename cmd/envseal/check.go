@@ -7,6 +7,7 @@ import (
 	"io"
 	"maps"
 	"slices"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -26,10 +27,20 @@ type checkRow struct {
 
 // checkReport is the output of check --json.
 type checkReport struct {
+	Function   string            `json:"function,omitempty"` // of envseal.yml; "" for the project
 	OK         bool              `json:"ok"`
 	Secrets    []checkRow        `json:"secrets"`
 	Missing    map[string]string `json:"missing,omitempty"` // key -> description
 	Undeclared []string          `json:"undeclared,omitempty"`
+
+	haveManifest bool // whether the DECLARED column means anything
+}
+
+// projectReport is the output of check --json for every function of
+// envseal.yml.
+type projectReport struct {
+	OK        bool          `json:"ok"` // every function's
+	Functions []checkReport `json:"functions"`
 }
 
 func newCheckCmd(a *app) *cobra.Command {
@@ -62,27 +73,38 @@ With --json, the report is one JSON object, whose shape is stable:
 "ok" is whether the secrets satisfy the manifest; "secrets" has one entry per
 key in key order, "value" masked, "origin" absent for a missing key;
 "missing" maps each missing key to its description ("" if none) and
-"undeclared" lists what --strict rejects; both are absent when empty.
+"undeclared" lists what --strict rejects; both are absent when empty. With
+-f NAME, "function" is NAME.
+
+In a folder whose envseal.yml defines functions, check without -f checks
+each of them (the project's sources and the function's, and the function's
+manifest), in the file's order: a table for each, under "function NAME:",
+and every missing key of every function on standard error. Its --json is
+{"ok": ..., "functions": [REPORT, ...]}, one REPORT as above for each
+function, "ok" being whether they all are. With -f NAME, or when the file
+defines no functions, check checks one set of sources, as above.
 
 ` + resolutionHelp + `
 
 ` + maskHelp,
-		Example: `  envseal check --manifest inf.yml --secret openai --dotenv .env
+		Example: `  envseal check                            # the project of envseal.yml: each function
+  envseal check -f api --json
+  envseal check --manifest inf.yml --secret openai --dotenv .env
   envseal check --manifest inf.yml --dotenv .env --json`,
-		Args:    noArguments,
-		PreRunE: r.strictNeedsManifest,
+		Args: noArguments,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			env, m, err := a.resolve(cmd.Context(), &r, false)
+			p, err := a.loadProject(cmd, &r)
 			if err != nil {
 				return err
 			}
-			verr := validate(m, env, r.strict)
-			var ve *secret.ValidationError
-			if verr != nil && !errors.As(verr, &ve) {
-				return verr
+			if r.function == "" && p != nil && len(p.functions) > 0 {
+				return a.checkFunctions(cmd, &r, p, asJSON)
 			}
-			rep := newCheckReport(env, m, ve)
-			if err := rep.write(cmd.OutOrStdout(), m != nil, asJSON); err != nil {
+			rep, verr, err := a.check(cmd, &r, p, r.function)
+			if err != nil {
+				return err
+			}
+			if err := rep.write(cmd.OutOrStdout(), asJSON); err != nil {
 				return err
 			}
 			return verr
@@ -92,6 +114,70 @@ key in key order, "value" masked, "origin" absent for a missing key;
 	a.addSourceCompletion(cmd)
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the report as JSON (values masked)")
 	return cmd
+}
+
+// check resolves and validates the sources of the project p (nil: none),
+// of its function fn ("" for the project alone) and of the flags. It
+// returns the report and, when the secrets do not satisfy the manifest, the
+// *secret.ValidationError; err is any other failure.
+func (a *app) check(cmd *cobra.Command, r *resolution, p *project, fn string) (rep checkReport, verr, err error) {
+	env, m, err := a.resolve(cmd, r, p, fn, false)
+	if err != nil {
+		return rep, nil, err
+	}
+	verr = validate(m, env, r.strict)
+	var ve *secret.ValidationError
+	if verr != nil && !errors.As(verr, &ve) {
+		return rep, nil, verr
+	}
+	rep = newCheckReport(env, m, ve)
+	rep.Function = fn
+	return rep, verr, nil
+}
+
+// checkFunctions checks every function of p, in file order, and prints a
+// report for each; it fails naming every missing key of every function. A
+// function whose sources fail ends it, after the tables of those before it
+// (with --json, nothing is printed then).
+func (a *app) checkFunctions(cmd *cobra.Command, r *resolution, p *project, asJSON bool) error {
+	w := cmd.OutOrStdout()
+	all := projectReport{OK: true}
+	var failed []string
+	for i, fn := range p.functionNames() {
+		rep, verr, err := a.check(cmd, r, p, fn)
+		var ue *usageError
+		switch {
+		case errors.As(err, &ue):
+			return err
+		case err != nil:
+			return fmt.Errorf("function %s: %w", fn, err)
+		case verr != nil:
+			all.OK = false
+			failed = append(failed, fmt.Sprintf("function %s: %v", fn, verr))
+		}
+		all.Functions = append(all.Functions, rep)
+		if asJSON {
+			continue
+		}
+		if i > 0 {
+			fmt.Fprintln(w)
+		}
+		fmt.Fprintf(w, "function %s:\n", fn)
+		if err := rep.writeTable(w, "  "); err != nil {
+			return err
+		}
+	}
+	if asJSON {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(all); err != nil {
+			return err
+		}
+	}
+	if len(failed) > 0 {
+		return &exitCode{code: exitFailure, msg: strings.Join(failed, "\nenvseal: ")}
+	}
+	return nil
 }
 
 // validate checks the resolved env against the manifest m (nil: nothing to
@@ -121,7 +207,7 @@ func newCheckReport(env *secret.Env, m *secret.Manifest, ve *secret.ValidationEr
 			row.Declared, row.Required = true, !d.Optional
 		}
 	}
-	rep := checkReport{OK: ve == nil, Secrets: make([]checkRow, 0, len(rows))}
+	rep := checkReport{OK: ve == nil, Secrets: make([]checkRow, 0, len(rows)), haveManifest: m != nil}
 	if ve != nil {
 		rep.Missing = map[string]string{}
 		for _, k := range ve.Missing {
@@ -136,18 +222,22 @@ func newCheckReport(env *secret.Env, m *secret.Manifest, ve *secret.ValidationEr
 	return rep
 }
 
-// write prints the report as JSON, or as a table of the rows; haveManifest
-// says whether the DECLARED column means anything.
-func (rep checkReport) write(w io.Writer, haveManifest, asJSON bool) error {
+// write prints the report as JSON, or as a table of the rows.
+func (rep checkReport) write(w io.Writer, asJSON bool) error {
 	if asJSON {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		return enc.Encode(rep)
 	}
+	return rep.writeTable(w, "")
+}
+
+// writeTable prints the rows as a table, each line after indent.
+func (rep checkReport) writeTable(w io.Writer, indent string) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "KEY\tORIGIN\tVALUE\tDECLARED")
+	fmt.Fprintf(tw, "%sKEY\tORIGIN\tVALUE\tDECLARED\n", indent)
 	for _, row := range rep.Secrets {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", row.Key, orDash(row.Origin), row.Value, row.declaration(haveManifest))
+		fmt.Fprintf(tw, "%s%s\t%s\t%s\t%s\n", indent, row.Key, orDash(row.Origin), row.Value, row.declaration(rep.haveManifest))
 	}
 	return tw.Flush()
 }

@@ -20,7 +20,7 @@ func TestHelpOnEveryCommand(t *testing.T) {
 	for _, args := range [][]string{
 		{}, {"key"}, {"key", "generate"}, {"secrets"}, {"secrets", "set"}, {"secrets", "get"},
 		{"secrets", "list"}, {"secrets", "ls"}, {"secrets", "delete"}, {"secrets", "rm"}, {"secrets", "unset"},
-		{"secrets", "import"}, {"secrets", "export"}, {"run"}, {"check"}, {"completion", "bash"},
+		{"secrets", "import"}, {"secrets", "export"}, {"init"}, {"run"}, {"check"}, {"completion", "bash"},
 	} {
 		t.Run(strings.Join(append([]string{"envseal"}, args...), " "), func(t *testing.T) {
 			t.Parallel()
@@ -29,7 +29,7 @@ func TestHelpOnEveryCommand(t *testing.T) {
 			assert.Contains(t, r.stdout, "Usage:")
 			assert.NotContains(t, r.stdout, "[flags] [flags]")
 			assert.NotContains(t, r.stdout, "] [flags]\n", "flags listed in the usage line already")
-			if len(args) == 0 || args[0] != "completion" && args[0] != "key" {
+			if len(args) == 0 || args[0] != "completion" && args[0] != "key" && args[0] != "init" {
 				assert.Contains(t, r.stdout, "$ENVSEAL_KEY,", "names where the key comes from")
 				assert.Contains(t, r.stdout, "$ENVSEAL_STORE", "names where the store is")
 			}
@@ -81,6 +81,8 @@ func TestUsageErrors(t *testing.T) {
 		{"list with arguments", []string{"secrets", "list", "fake-stray-argument", "x"}, "takes no arguments, got 2"},
 		{"strict without manifest", []string{"run", "--strict", "--", "true"}, "envseal run: --strict needs --manifest"},
 		{"check strict without manifest", []string{"check", "--strict"}, "--strict needs --manifest"},
+		{"init with argument", []string{"init", "fake-stray-argument"}, "envseal init: takes no arguments, got 1"},
+		{"function without envseal.yml", []string{"run", "-f", "api", "--", "true"}, "envseal run: --function: there is no envseal.yml in this folder"},
 		{"completion unknown shell", []string{"completion", "tcsh"}, `unknown shell "tcsh"`},
 		{"completion shell with argument", []string{"completion", "bash", "fake-stray-argument"}, "envseal completion bash: takes no arguments, got 1"},
 	}

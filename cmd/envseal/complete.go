@@ -86,3 +86,19 @@ func completionContext(cmd *cobra.Command) (context.Context, context.CancelFunc)
 	}
 	return context.WithTimeout(ctx, completionTimeout)
 }
+
+// completeFunctions offers the functions of envseal.yml in the current
+// folder that start with toComplete; nothing when it cannot be read.
+func (a *app) completeFunctions(_ *cobra.Command, _ []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+	p, err := loadProject(a.env.dir)
+	if err != nil || p == nil {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	var out []cobra.Completion
+	for _, n := range p.functionNames() {
+		if strings.HasPrefix(n, toComplete) {
+			out = append(out, n)
+		}
+	}
+	return out, cobra.ShellCompDirectiveNoFileComp
+}

@@ -28,6 +28,9 @@ type environment struct {
 	findKey func() (secret.Key, string, error)
 	// isTerminal reports whether w, a standard stream, is a terminal.
 	isTerminal func(w io.Writer) bool
+	// dir is the current folder, where init writes envseal.yml and run and
+	// check read it: "" is the process's own.
+	dir string
 }
 
 // processEnvironment is the environment of this process.

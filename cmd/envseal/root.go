@@ -63,7 +63,7 @@ found, 128+N killed by signal N).`,
 	root.SetFlagErrorFunc(flagUsageError)
 	root.PersistentFlags().StringVar(&a.storeFlag, "store", "", "the store: a folder, or etcd://HOST:PORT[,HOST:PORT...]/PREFIX (default $ENVSEAL_STORE, else envseal/store in the user config dir)")
 	root.PersistentFlags().StringVar(&a.environmentFlag, "environment", "", "the store's `ENVIRONMENT`, such as dev or prod (default $ENVSEAL_ENVIRONMENT, else default)")
-	root.AddCommand(newKeyCmd(a), newSecretsCmd(a), newRunCmd(a), newCheckCmd(a))
+	root.AddCommand(newKeyCmd(a), newSecretsCmd(a), newInitCmd(a), newRunCmd(a), newCheckCmd(a))
 	addCompletionCmd(root)
 	argErrorsAreUsageErrors(root)
 	setSuggestionDistance(root)

@@ -57,22 +57,27 @@ COMMAND (the flag is then COMMAND's) or the flag before COMMAND (it is then
 envseal's).
 
 ` + watchHelp,
-		Example: `  envseal run --secret openai -- python app.py
+		Example: `  envseal run -- ./app                    # with the sources of envseal.yml
+  envseal run -f api -- ./api             # and those of its function api
+  envseal run --secret openai -- python app.py
   envseal run --manifest inf.yml --secret base --dotenv .env --env MODE=dev -- ./worker
   envseal run --dir /run/secrets --redact -- ./server --port 8080
   envseal run --watch --secret db -- ./worker
   envseal run --watch --watch-signal HUP --no-restart --dir /run/secrets -- ./server`,
-		Args:    commandArgs,
-		PreRunE: r.strictNeedsManifest,
+		Args: commandArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			sig, err := watch.check(cmd)
 			if err != nil {
 				return usagef(cmd.CommandPath(), "%v", err)
 			}
-			if watch.on {
-				return a.runWatching(cmd, &r, &watch, sig, args, redact)
+			p, err := a.loadProject(cmd, &r)
+			if err != nil {
+				return err
 			}
-			env, _, err := a.resolve(cmd.Context(), &r, true)
+			if watch.on {
+				return a.runWatching(cmd, &r, p, sig, watch.noRestart, args, redact)
+			}
+			env, _, err := a.resolve(cmd, &r, p, r.function, true)
 			if err != nil {
 				return err
 			}

@@ -73,8 +73,8 @@ func (w *watchOptions) check(cmd *cobra.Command) (os.Signal, error) {
 
 // runWatching runs COMMAND as runCommand does, and restarts or signals it
 // each time its sources change and still validate.
-func (a *app) runWatching(cmd *cobra.Command, r *resolution, w *watchOptions, sig os.Signal, args []string, redact bool) error {
-	res, _, st, err := a.resolver(r, true)
+func (a *app) runWatching(cmd *cobra.Command, r *resolution, p *project, sig os.Signal, noRestart bool, args []string, redact bool) error {
+	pl, err := a.plan(cmd, r, p, r.function, true)
 	if err != nil {
 		return err
 	}
@@ -90,7 +90,7 @@ func (a *app) runWatching(cmd *cobra.Command, r *resolution, w *watchOptions, si
 			StopSignal: sig,
 		},
 		stderr:    stderr,
-		noRestart: w.noRestart,
+		noRestart: noRestart,
 		signal:    sig,
 		name:      commandName(args),
 		started:   make(chan error, 1),
@@ -99,9 +99,9 @@ func (a *app) runWatching(cmd *cobra.Command, r *resolution, w *watchOptions, si
 	defer stop()
 	watched := make(chan error, 1)
 	go func() {
-		watched <- res.Watch(ctx, func(env *secret.Env, err error) {
-			wr.changed(cmd.Context(), env, a.explainResolve(ctx, r, st, err))
-		}, r.sources...)
+		watched <- pl.res.Watch(ctx, func(env *secret.Env, err error) {
+			wr.changed(cmd.Context(), env, pl.explain(ctx, err))
+		}, pl.sources...)
 	}()
 	select {
 	case err := <-wr.started:

@@ -70,6 +70,7 @@ func (s *sandbox) environment() *environment {
 		getenv:     getenv,
 		environ:    environ,
 		isTerminal: func(io.Writer) bool { return tty },
+		dir:        s.home, // as for the binary (binary_unix_test.go)
 		configDir: func() (string, error) {
 			s.t.Error("an in-process test reached for the user config dir: give ENVSEAL_STORE or ENVSEAL_KEY_FILE, or run the binary")
 			return "", errors.New("no user config dir in-process")

@@ -14,13 +14,15 @@ import (
 )
 
 // resolution holds the flags shared by run and check: the sources, in the
-// order their flags appear on the command line, and the manifest.
+// order their flags appear on the command line, the manifest, and what to
+// take from envseal.yml.
 type resolution struct {
-	sources    []secret.Source
-	needsStore bool     // a --secret was given
-	names      []string // of the --secret flags, in order
-	manifest   string
-	strict     bool
+	sources   []secret.Source
+	names     []string // of the --secret flags, in order
+	manifest  string
+	strict    bool
+	function  string // -f: the function of envseal.yml; "" for the project
+	noProject bool   // --no-project: envseal.yml is not read
 
 	// lookup finds a variable of envseal's own environment, for --pass.
 	lookup func(string) (string, bool)
@@ -69,12 +71,16 @@ func (r *resolution) addFlags(fs *pflag.FlagSet) {
 	fs.Var(sourceFlag{r, "dir", fromDir}, "dir", "load a secret folder `DIR`, one file per key (repeatable)")
 	fs.Var(sourceFlag{r, "env", fromEnvFlag}, "env", "set `KEY=VALUE` (repeatable)")
 	fs.Var(sourceFlag{r, "pass", r.fromPass}, "pass", "pass envseal's variable `KEY`, or LOCAL_NAME as KEY with KEY=LOCAL_NAME (repeatable)")
+	fs.StringVarP(&r.function, "function", "f", "", "add the sources of the function `NAME` of envseal.yml to the project's")
+	fs.BoolVar(&r.noProject, "no-project", false, "do not read envseal.yml")
 }
 
-// addSourceCompletion completes the bundle names of --secret.
+// addSourceCompletion completes the bundle names of --secret and the
+// function names of --function.
 func (a *app) addSourceCompletion(cmd *cobra.Command) {
-	// The flag exists: the error cannot happen.
+	// The flags exist: the errors cannot happen.
 	_ = cmd.RegisterFlagCompletionFunc("secret", a.completeBundleNames)
+	_ = cmd.RegisterFlagCompletionFunc("function", a.completeFunctions)
 }
 
 func fromDotenv(path string) (secret.Source, error) { return secret.FromDotenv(path), nil }
@@ -90,7 +96,6 @@ func (r *resolution) fromName(name string) (secret.Source, error) {
 		}
 		return nil, fmt.Errorf("wants a bundle name: %s", hint)
 	}
-	r.needsStore = true
 	r.names = append(r.names, name)
 	return secret.FromName(name), nil
 }
@@ -100,20 +105,31 @@ func (r *resolution) fromName(name string) (secret.Source, error) {
 // looks the variable up now: envseal's environment does not change while it
 // runs. An unset variable is reported by resolve, with the others unset.
 func (r *resolution) fromPass(arg string) (secret.Source, error) {
+	key, local, err := parsePass(arg)
+	if err != nil {
+		return nil, err
+	}
+	v, ok := r.lookup(local)
+	return passSource{key: key, local: local, value: v, set: ok}, nil
+}
+
+// parsePass splits KEY or KEY=LOCAL_NAME, as --pass and the pass: list of
+// envseal.yml take it, into the key and the variable it comes from. Its
+// errors do not quote arg.
+func parsePass(arg string) (key, local string, err error) {
 	key, local, renamed := strings.Cut(arg, "=")
 	if !renamed {
 		local = key
 	}
 	switch {
 	case !secret.ValidKey(key):
-		return nil, fmt.Errorf("wants KEY or KEY=LOCAL_NAME, KEY a key name %s", keyRule)
+		return "", "", fmt.Errorf("wants KEY or KEY=LOCAL_NAME, KEY a key name %s", keyRule)
 	case !secret.ValidKey(local):
-		return nil, fmt.Errorf("wants KEY=LOCAL_NAME, LOCAL_NAME a variable name %s (not shown: it may be a value; --env KEY=VALUE sets a value)", keyRule)
+		return "", "", fmt.Errorf("wants KEY=LOCAL_NAME, LOCAL_NAME a variable name %s (not shown: it may be a value; --env KEY=VALUE sets a value)", keyRule)
 	case local == envKey || local == envKeyFile:
-		return nil, fmt.Errorf("will not pass %s: the store key is not given to COMMAND", local)
+		return "", "", fmt.Errorf("will not pass %s: the store key is not given to COMMAND", local)
 	}
-	v, ok := r.lookup(local)
-	return passSource{key: key, local: local, value: v, set: ok}, nil
+	return key, local, nil
 }
 
 // passSource is one --pass. Its name is "pass:" and the variable's name.
@@ -180,19 +196,11 @@ func fromEnvFlag(kv string) (secret.Source, error) {
 	return flagSource{key: k, value: v}, nil
 }
 
-// strictNeedsManifest is the PreRunE of run and check.
-func (r *resolution) strictNeedsManifest(cmd *cobra.Command, _ []string) error {
-	if r.strict && r.manifest == "" {
-		return usagef(cmd.CommandPath(), "--strict needs --manifest")
-	}
-	return nil
-}
-
 // resolutionHelp explains precedence for the help of run and check.
 const resolutionHelp = `Sources apply in the order their flags are given on the command line: for
 each key, the last source that sets it wins, whatever the kinds of the flags
 (--secret base --dotenv .env --env MODE=dev: .env overrides the bundle, MODE
-overrides both). The store is opened only when --secret is given, and its
+overrides both). The store is opened only when a bundle is wanted, and its
 folder is never created.
 
 --pass KEY takes the variable KEY of envseal's own environment; --pass
@@ -201,73 +209,185 @@ arrive as variables needs). Its origin is pass:LOCAL_NAME. A variable set to
 "" counts as set; an unset one is an error naming it (its value is never
 shown). ENVSEAL_KEY and ENVSEAL_KEY_FILE cannot be passed.
 
+` + projectHelp + `
+
 ` + storeHelp
 
-// resolve loads the manifest, if any, and the sources in order. With
-// validate, the result is checked against the manifest, and a
-// *secret.ValidationError reports what is missing; without, it is not (check
-// validates on its own, to print a row per key either way).
-func (a *app) resolve(ctx context.Context, r *resolution, validate bool) (*secret.Env, *secret.Manifest, error) {
-	res, m, st, err := a.resolver(r, validate)
+// projectHelp says how run and check read envseal.yml.
+const projectHelp = `The project file: when the current folder has an envseal.yml (see 'envseal
+init'), its sources come first and the flags' after them, so a flag adds a
+source and, for the keys it sets, overrides the file. The file's sources
+apply by kind: bundles (secrets:), secret folders (dirs:), .env files
+(dotenv:), then variables (pass:); in each kind the project's entries, then
+those of the function given with -f NAME (functions: NAME:). The manifest is
+--manifest, else the function's, else the project's, else inf.yml in the
+folder when it exists. A required .env file, folder or variable that is
+absent is an error naming its line in envseal.yml; an optional one is left
+out. --no-project ignores the file.`
+
+// loadProject reads envseal.yml from the current folder, unless
+// --no-project; nil when there is none. A -f without a file is a usage
+// error of cmd.
+func (a *app) loadProject(cmd *cobra.Command, r *resolution) (*project, error) {
+	switch {
+	case r.noProject && r.function != "":
+		return nil, usagef(cmd.CommandPath(), "--function reads %s, and --no-project ignores it: give one of them", projectFileName)
+	case r.noProject:
+		return nil, nil
+	}
+	p, err := loadProject(a.env.dir)
+	if err != nil {
+		return nil, err
+	}
+	if p == nil && r.function != "" {
+		return nil, usagef(cmd.CommandPath(), "--function: there is no %s in this folder ('envseal init' writes one)", projectFileName)
+	}
+	return p, nil
+}
+
+// bundleRef is a bundle that a source of run or check names, and where:
+// "--secret" or the line of envseal.yml.
+type bundleRef struct{ name, where string }
+
+// resolve loads the manifest, if any, and the sources in order: those of
+// the project p (nil: none) and its function fn ("" for the project
+// alone), then those of the flags. With validate, the result is checked
+// against the manifest, and a *secret.ValidationError reports what is
+// missing; without, it is not (check validates on its own, to print a row
+// per key either way).
+func (a *app) resolve(cmd *cobra.Command, r *resolution, p *project, fn string, validate bool) (*secret.Env, *secret.Manifest, error) {
+	pl, err := a.plan(cmd, r, p, fn, validate)
 	if err != nil {
 		return nil, nil, err
 	}
-	env, err := res.Resolve(ctx, r.sources...)
-	return env, m, a.explainResolve(ctx, r, st, err)
+	env, err := pl.res.Resolve(cmd.Context(), pl.sources...)
+	return env, pl.manifest, pl.explain(cmd.Context(), err)
 }
 
-// resolver returns the Resolver for r's sources: its manifest, with
-// validate, and the store, opened when a --secret needs it (st is nil
-// otherwise). It returns the manifest too.
-func (a *app) resolver(r *resolution, validate bool) (res *secret.Resolver, m *secret.Manifest, st bundleStore, err error) {
-	res = &secret.Resolver{}
-	if r.manifest != "" {
-		if m, err = secret.LoadManifest(r.manifest); err != nil {
-			return nil, nil, nil, err
+// resolvePlan is what a resolution of run or check is made of.
+type resolvePlan struct {
+	res      *secret.Resolver
+	sources  []secret.Source // the project's, then the flags'
+	manifest *secret.Manifest
+	st       bundleStore // nil when no source names a bundle
+	refs     []bundleRef // the bundles named, and where
+}
+
+// plan gathers the sources of resolve, loads the manifest and opens the
+// store when a source names a bundle.
+func (a *app) plan(cmd *cobra.Command, r *resolution, p *project, fn string, validate bool) (*resolvePlan, error) {
+	ctx := cmd.Context()
+	var planned []plannedSource
+	manifest := r.manifest
+	if p != nil {
+		pl, err := p.plan(fn, r.lookup)
+		var ufe *unknownFunctionError
+		if errors.As(err, &ufe) {
+			return nil, &usageError{cmd: cmd.CommandPath(), err: err}
 		}
+		if err != nil {
+			return nil, err
+		}
+		planned = pl.sources
+		if manifest == "" {
+			manifest = pl.manifest
+		}
+	}
+	out := &resolvePlan{res: &secret.Resolver{}}
+	if manifest != "" {
+		var err error
+		if out.manifest, err = secret.LoadManifest(manifest); err != nil {
+			return nil, err
+		}
+	}
+	if r.strict && out.manifest == nil {
+		return nil, usagef(cmd.CommandPath(), "--strict needs --manifest (or a manifest that %s names or finds)", projectFileName)
 	}
 	if validate {
-		res.Manifest, res.Strict = m, r.strict
+		out.res.Manifest, out.res.Strict = out.manifest, r.strict
 	}
 	if err := r.unsetPassed(); err != nil {
-		return nil, nil, nil, err
+		return nil, err
 	}
-	if r.needsStore {
-		if st, err = a.openExistingStore(); err != nil {
-			return nil, nil, nil, err
+	for _, ps := range planned {
+		if ps.bundle != "" {
+			out.refs = append(out.refs, bundleRef{ps.bundle, ps.where})
 		}
-		res.Store = st
 	}
-	return res, m, st, nil
+	for _, n := range r.names {
+		out.refs = append(out.refs, bundleRef{n, "--secret"})
+	}
+	if len(out.refs) > 0 {
+		var err error
+		if out.st, err = a.openExistingStore(); err != nil {
+			return nil, err
+		}
+		out.res.Store = out.st
+		if planned, err = withoutAbsentBundles(ctx, out.st, planned); err != nil {
+			return nil, err
+		}
+	}
+	out.sources = make([]secret.Source, 0, len(planned)+len(r.sources))
+	for _, ps := range planned {
+		out.sources = append(out.sources, ps.src)
+	}
+	out.sources = append(out.sources, r.sources...)
+	return out, nil
 }
 
-// explainResolve adds to err, a resolution's error, the bundle names close
-// to one that st does not have.
-func (a *app) explainResolve(ctx context.Context, r *resolution, st bundleStore, err error) error {
-	if err != nil && st != nil && errors.Is(err, secret.ErrNotFound) {
-		return suggestBundle(ctx, st, r.names, err)
+// explain adds to err, a resolution's error, the bundle names close to one
+// that the store does not have.
+func (pl *resolvePlan) explain(ctx context.Context, err error) error {
+	if err != nil && pl.st != nil && errors.Is(err, secret.ErrNotFound) {
+		return suggestBundle(ctx, pl.st, pl.refs, err)
 	}
 	return err
 }
 
-// suggestBundle adds to err, the error of a source not found, the names
-// close to the first of names that the store st does not have: the bundle
-// whose --secret failed, as sources load in order.
-func suggestBundle(ctx context.Context, st bundleStore, names []string, err error) error {
-	have, lerr := st.List(ctx)
-	if lerr != nil {
+// withoutAbsentBundles leaves out of planned the optional bundles that the
+// store st does not have.
+func withoutAbsentBundles(ctx context.Context, st bundleStore, planned []plannedSource) ([]plannedSource, error) {
+	if !slices.ContainsFunc(planned, func(ps plannedSource) bool { return ps.bundle != "" && ps.optional }) {
+		return planned, nil
+	}
+	have, err := st.List(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(planned, func(ps plannedSource) bool {
+		return ps.bundle != "" && ps.optional && !slices.Contains(have, ps.bundle)
+	}), nil
+}
+
+// suggestBundle adds to err, the error of a bundle not found, the names of
+// the store st close to it, and, when envseal.yml named the bundle, the
+// line that did.
+func suggestBundle(ctx context.Context, st bundleStore, refs []bundleRef, err error) error {
+	var be *secret.BundleError
+	if !errors.As(err, &be) {
 		return err
 	}
-	for _, n := range names {
-		if slices.Contains(have, n) {
-			continue
-		}
-		if s := suggestNames(n, have); len(s) > 0 {
-			return fmt.Errorf("%w; did you mean --secret %s?", err, quoteList(s))
-		}
+	// Bundle is ENVIRONMENT/NAME outside the default environment.
+	i := slices.IndexFunc(refs, func(r bundleRef) bool {
+		return r.name == be.Bundle || strings.HasSuffix(be.Bundle, "/"+r.name)
+	})
+	if i < 0 {
 		return err
 	}
-	return err
+	ref := refs[i]
+	var s []string
+	if have, lerr := st.List(ctx); lerr == nil {
+		s = suggestNames(ref.name, have)
+	}
+	switch {
+	case ref.where == "--secret" && len(s) > 0:
+		return fmt.Errorf("%w; did you mean --secret %s?", err, quoteList(s))
+	case ref.where == "--secret":
+		return err
+	case len(s) > 0:
+		return fmt.Errorf("%s: %w; did you mean %s?", ref.where, err, quoteList(s))
+	}
+	return fmt.Errorf("%s: %w ('envseal secrets set %s KEY=VALUE' creates it)", ref.where, err, ref.name)
 }
 
 // flagSource is one --env KEY=VALUE. Its name is "flag:--env".
