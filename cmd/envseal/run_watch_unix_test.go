@@ -210,6 +210,26 @@ func TestRunWatchRedacts(t *testing.T) {
 	assert.Equal(t, 0, code)
 }
 
+// TestRunWatchProject: run --watch -f watches the sources envseal.yml
+// gives the function.
+func TestRunWatchProject(t *testing.T) {
+	t.Parallel()
+	s := newSandbox(t)
+	s.ok("", "secrets", "set", "base", "TOKEN=fake-1")
+	s.write("api.env", "OTHER=fake-x\n")
+	s.write("envseal.yml", "secrets: [base]\nfunctions:\n  api:\n    dotenv: [api.env]\n")
+	w := s.startWatch("run", "--watch", "-f", "api", "--", "sh", "-c", watchChild)
+	require.Equal(t, "start fake-1", w.next(10*time.Second))
+	s.write("api.env", "TOKEN=fake-2\n")
+	require.Equal(t, "stop", w.next(2*time.Second))
+	require.Equal(t, "start fake-2", w.next(2*time.Second))
+	s.ok("", "secrets", "set", "base", "TOKEN=fake-3") // the function's .env wins
+	w.quiet(time.Second)
+	code, _ := w.stop()
+	assert.Equal(t, 0, code)
+	assert.Contains(t, w.errors(), "TOKEN changed")
+}
+
 func TestRunWatchUsage(t *testing.T) {
 	t.Parallel()
 	s := newSandbox(t)
