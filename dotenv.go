@@ -66,8 +66,8 @@ import (
 // literal, so pa$Sword and bcrypt hashes such as $2a$10$... need no quoting.
 // To write ${ literally, use single quotes or \${ in double quotes.
 //
-// Unlike godotenv, whose parser this package checks every file against, there
-// is no YAML-style "KEY: value", no $NAME expansion, no dots or dashes in
+// Unlike godotenv, which this package's tests use as an oracle, there is no
+// YAML-style "KEY: value", no $NAME expansion, no dots or dashes in
 // keys, and no escapes in single quotes.
 func FromDotenv(paths ...string) Source {
 	if len(paths) == 0 {

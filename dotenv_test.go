@@ -375,45 +375,6 @@ func TestFromDotenvFixtures(t *testing.T) {
 	}, m)
 }
 
-// BenchmarkFromDotenv loads a realistic 200-line file: comments, blank
-// lines, unquoted, quoted, multi-line and expanded values.
-func BenchmarkFromDotenv(b *testing.B) {
-	var sb strings.Builder
-	lines := 0
-	for i := 0; lines < 200; i++ {
-		switch i % 8 {
-		case 0:
-			fmt.Fprintf(&sb, "# section %d\n", i)
-		case 1:
-			fmt.Fprintf(&sb, "PLAIN_%d=fake-plain-value-%d # note\n", i, i)
-		case 2:
-			fmt.Fprintf(&sb, "export SINGLE_%d='fake {\"json\": %d}'\n", i, i)
-		case 3:
-			fmt.Fprintf(&sb, "DOUBLE_%d=\"fake\\tvalue \\\"%d\\\"\"\n", i, i)
-		case 4:
-			fmt.Fprintf(&sb, "HASH_%d=$2a$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhW%d\n", i, i%10)
-		case 5:
-			fmt.Fprintf(&sb, "URL_%d=https://${PLAIN_%d}@example.com/%d\n", i, i-4, i)
-		case 6:
-			fmt.Fprintf(&sb, "MULTI_%d=\"line 1\nline 2\"\n", i)
-			lines++
-		case 7:
-			sb.WriteString("\n")
-		}
-		lines++
-	}
-	path := writeDotenv(b, sb.String())
-	src := secret.FromDotenv(path)
-	ctx := context.Background()
-	b.ReportAllocs()
-	b.SetBytes(int64(sb.Len()))
-	for b.Loop() {
-		if _, err := src.Load(ctx); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
 // Expansion cannot turn a small file into a huge map: ${A}${A} on a few
 // lines would double a value each time (a "billion laughs" for .env files).
 func TestFromDotenvExpansionBomb(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // Env is a resolved, validated and immutable set of secrets, with the origin
@@ -30,9 +31,19 @@ type Env struct {
 }
 
 type envData struct {
-	vars   map[string]string
-	origin map[string]string
-	keys   []string // sorted
+	vars map[string]envVar
+	once sync.Once
+	keys []string // sorted, made by the first call of sorted
+}
+
+// envVar is one key's value, and the name of the source it comes from.
+type envVar struct{ value, origin string }
+
+// sorted returns the keys, sorted. Resolve does not sort them: many
+// programs only call Get.
+func (d *envData) sorted() []string {
+	d.once.Do(func() { d.keys = slices.Sorted(maps.Keys(d.vars)) })
+	return d.keys
 }
 
 // Format and MarshalJSON have value receivers so that an Env copied out of
@@ -48,9 +59,9 @@ var (
 	_ slog.LogValuer = (*Env)(nil)
 )
 
-// newEnv takes ownership of vars and origin.
-func newEnv(vars, origin map[string]string) *Env {
-	d := &envData{vars: vars, origin: origin, keys: slices.Sorted(maps.Keys(vars))}
+// newEnv takes ownership of vars.
+func newEnv(vars map[string]envVar) *Env {
+	d := &envData{vars: vars}
 	return &Env{contents: func() *envData { return d }}
 }
 
@@ -66,36 +77,37 @@ func (e *Env) data() *envData {
 // Get returns the value of key and whether it is set.
 func (e *Env) Get(key string) (string, bool) {
 	v, ok := e.data().vars[key]
-	return v, ok
+	return v.value, ok
 }
 
 // Len returns the number of keys.
-func (e *Env) Len() int { return len(e.data().keys) }
+func (e *Env) Len() int { return len(e.data().vars) }
 
 // Keys returns the keys, sorted.
-func (e *Env) Keys() []string { return slices.Clone(e.data().keys) }
+func (e *Env) Keys() []string { return slices.Clone(e.data().sorted()) }
 
 // Map returns a copy of the keys and values.
 func (e *Env) Map() map[string]string {
-	m := maps.Clone(e.data().vars)
-	if m == nil {
-		m = map[string]string{}
+	d := e.data()
+	m := make(map[string]string, len(d.vars))
+	for k, v := range d.vars {
+		m[k] = v.value
 	}
 	return m
 }
 
 // Origin returns the Name of the source whose value for key won, or "" when
 // key is not set.
-func (e *Env) Origin(key string) string { return e.data().origin[key] }
+func (e *Env) Origin(key string) string { return e.data().vars[key].origin }
 
 // Environ returns the secrets as "KEY=VALUE" entries sorted by key, ready for
 // [os/exec.Cmd.Env]. It holds the secrets alone; see Overlay to add them to
 // an existing environment.
 func (e *Env) Environ() []string {
 	d := e.data()
-	out := make([]string, 0, len(d.keys))
-	for _, k := range d.keys {
-		out = append(out, k+"="+d.vars[k])
+	out := make([]string, 0, len(d.vars))
+	for _, k := range d.sorted() {
+		out = append(out, k+"="+d.vars[k].value)
 	}
 	return out
 }
@@ -115,7 +127,7 @@ func (e *Env) Environ() []string {
 // other secret: the Env is what the workload is meant to get.
 func (e *Env) Overlay(base []string) []string {
 	d := e.data()
-	out := make([]string, 0, len(base)+len(d.keys))
+	out := make([]string, 0, len(base)+len(d.vars))
 	last := make(map[string]int, len(base)) // key -> index in out
 	for _, kv := range base {
 		k, _, _ := strings.Cut(kv, "=")
@@ -142,13 +154,13 @@ func (e *Env) String() string {
 	d := e.data()
 	var b strings.Builder
 	b.WriteString("Env{")
-	for i, k := range d.keys {
+	for i, k := range d.sorted() {
 		if i > 0 {
 			b.WriteString(", ")
 		}
 		b.WriteString(k)
 		b.WriteString(" (")
-		b.WriteString(d.origin[k])
+		b.WriteString(d.vars[k].origin)
 		b.WriteString(")")
 	}
 	b.WriteString("}")
@@ -172,9 +184,9 @@ func (e Env) Format(f fmt.State, verb rune) {
 // value is the key's origin, as in "env.API_KEY.origin=dotenv:.env".
 func (e *Env) LogValue() slog.Value {
 	d := e.data()
-	attrs := make([]slog.Attr, 0, len(d.keys))
-	for _, k := range d.keys {
-		attrs = append(attrs, slog.Group(k, slog.String("origin", d.origin[k])))
+	attrs := make([]slog.Attr, 0, len(d.vars))
+	for _, k := range d.sorted() {
+		attrs = append(attrs, slog.Group(k, slog.String("origin", d.vars[k].origin)))
 	}
 	return slog.GroupValue(attrs...)
 }
@@ -186,9 +198,9 @@ func (e Env) MarshalJSON() ([]byte, error) {
 		Origin string `json:"origin"`
 	}
 	d := e.data()
-	m := make(map[string]entry, len(d.keys))
-	for _, k := range d.keys {
-		m[k] = entry{Origin: d.origin[k]}
+	m := make(map[string]entry, len(d.vars))
+	for k, v := range d.vars {
+		m[k] = entry{Origin: v.origin}
 	}
 	return json.Marshal(m)
 }

@@ -642,16 +642,3 @@ func TestOpenDefaultStoreInjected(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, st, s.Dir())
 }
-
-func BenchmarkGet(b *testing.B) {
-	s, err := OpenFileStore(filepath.Join(b.TempDir(), "store"), mustKey(b, testKeyText))
-	require.NoError(b, err)
-	ctx := context.Background()
-	require.NoError(b, s.Set(ctx, "bench", map[string]string{"FAKE_KEY_01": "not-a-secret-not-a-secret", "FAKE_KEY_02": "not-a-secret-not-a-secret"}))
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := s.Get(ctx, "bench"); err != nil {
-			b.Fatal(err)
-		}
-	}
-}

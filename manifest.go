@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"maps"
 	"slices"
 
 	"github.com/envseal/secret/internal/rules"
@@ -368,11 +367,20 @@ func (m *Manifest) Check(env map[string]string, strict bool) error {
 
 // check is Check on a Manifest already validated.
 func (m *Manifest) check(vars map[string]string, strict bool) error {
+	return checkManifest(m, vars, func(v string) string { return v }, strict)
+}
+
+// checkManifest is Manifest.check over a map of any value type, whose
+// value gives the value of a key. The keys are sorted only when some fail.
+func checkManifest[V any](m *Manifest, vars map[string]V, value func(V) string, strict bool) error {
 	var verr ValidationError
-	declared := make(map[string]bool, len(m.Secrets))
+	present := 0 // declared keys that vars has
 	for _, d := range m.Secrets {
-		declared[d.Key] = true
-		if d.Optional || vars[d.Key] != "" {
+		v, ok := vars[d.Key]
+		if ok {
+			present++
+		}
+		if d.Optional || ok && value(v) != "" {
 			continue
 		}
 		verr.Missing = append(verr.Missing, d.Key)
@@ -383,12 +391,19 @@ func (m *Manifest) check(vars map[string]string, strict bool) error {
 			verr.Descriptions[d.Key] = d.Description
 		}
 	}
-	if strict {
-		for _, k := range slices.Sorted(maps.Keys(vars)) {
+	if strict && present < len(vars) {
+		// Some key is not declared: find which (m is valid, so its keys
+		// are distinct).
+		declared := make(map[string]bool, len(m.Secrets))
+		for _, d := range m.Secrets {
+			declared[d.Key] = true
+		}
+		for k := range vars {
 			if !declared[k] {
 				verr.Undeclared = append(verr.Undeclared, k)
 			}
 		}
+		slices.Sort(verr.Undeclared)
 	}
 	if len(verr.Missing) == 0 && len(verr.Undeclared) == 0 {
 		return nil

@@ -81,8 +81,8 @@ func (r *Redactor) learn(env *Env) {
 	}
 	from := len(r.pats)
 	d := env.data()
-	for _, k := range d.keys { // sorted: the first key with a value wins
-		v := d.vars[k]
+	for _, k := range d.sorted() { // sorted: the first key with a value wins
+		v := d.vars[k].value
 		if len(v) < MinRedactLen || seen[v] {
 			continue
 		}

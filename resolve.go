@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 	"slices"
 
 	"github.com/envseal/secret/internal/rules"
@@ -53,6 +52,7 @@ func (r *Resolver) Resolve(ctx context.Context, sources ...Source) (*Env, error)
 		return nil, errors.New("Resolver.Strict is set but Resolver.Manifest is nil")
 	}
 	if r.Manifest != nil {
+		// Checked before any source loads: a bad manifest is the caller's bug.
 		if err := r.Manifest.validate(); err != nil {
 			return nil, fmt.Errorf("invalid manifest: %w", err)
 		}
@@ -62,8 +62,12 @@ func (r *Resolver) Resolve(ctx context.Context, sources ...Source) (*Env, error)
 			return nil, fmt.Errorf("source %d of %d is nil", i+1, len(sources))
 		}
 	}
-	vars := map[string]string{}
-	origin := map[string]string{}
+	type loaded struct {
+		name string
+		m    map[string]string
+	}
+	var all []loaded
+	total := 0
 	var store Store // opened on first use
 	for _, s := range flatten(sources) {
 		if err := ctx.Err(); err != nil {
@@ -76,17 +80,22 @@ func (r *Resolver) Resolve(ctx context.Context, sources ...Source) (*Env, error)
 		if err := checkEntries(name, m); err != nil {
 			return nil, err
 		}
-		for k, v := range m {
-			vars[k] = v
-			origin[k] = name
+		all = append(all, loaded{name, m})
+		total += len(m)
+	}
+	// Sized once: for the keys of all sources, as if none overrode another.
+	vars := make(map[string]envVar, total)
+	for _, l := range all {
+		for k, v := range l.m {
+			vars[k] = envVar{value: v, origin: l.name}
 		}
 	}
 	if r.Manifest != nil {
-		if err := r.Manifest.check(vars, r.Strict); err != nil {
+		if err := checkManifest(r.Manifest, vars, func(v envVar) string { return v.value }, r.Strict); err != nil {
 			return nil, err
 		}
 	}
-	return newEnv(vars, origin), nil
+	return newEnv(vars), nil
 }
 
 // sourceError wraps err, from loading the source called name, in a
@@ -147,13 +156,22 @@ func flatten(sources []Source) []Source {
 }
 
 // checkEntries applies the key and value rules to what one source loaded,
-// reporting every violation, in key order.
+// reporting every violation, in key order. Keys are sorted only when one
+// fails.
 func checkEntries(source string, m map[string]string) error {
-	var errs []error
-	for _, k := range slices.Sorted(maps.Keys(m)) {
-		if err := rules.CheckEntry(k, m[k]); err != nil {
-			errs = append(errs, &SourceError{Source: source, Key: k, Err: err})
+	var bad []string
+	for k, v := range m {
+		if rules.CheckEntry(k, v) != nil {
+			bad = append(bad, k)
 		}
+	}
+	if bad == nil {
+		return nil
+	}
+	slices.Sort(bad)
+	errs := make([]error, len(bad))
+	for i, k := range bad {
+		errs[i] = &SourceError{Source: source, Key: k, Err: rules.CheckEntry(k, m[k])}
 	}
 	return errors.Join(errs...)
 }

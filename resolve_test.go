@@ -450,24 +450,6 @@ func TestResolveConcurrent(t *testing.T) {
 	}
 }
 
-func BenchmarkResolve(b *testing.B) {
-	maps := make([]secret.Source, 3)
-	for i := range maps {
-		m := make(map[string]string, 100)
-		for j := range 100 {
-			m[fmt.Sprintf("KEY_%d_%d", j, i%2)] = strings.Repeat("v", 40)
-		}
-		maps[i] = secret.FromMap(m)
-	}
-	r := secret.Resolver{Store: memStore{}}
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := r.Resolve(context.Background(), maps...); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
 func TestValidKey(t *testing.T) {
 	t.Parallel()
 	for _, k := range []string{"A", "_", "a", "OPENAI_API_KEY", "_9", "k1", strings.Repeat("K", 16384)} {

@@ -181,7 +181,7 @@ func signalName(sig syscall.Signal) string {
 // receives and whether it passed it on ("forwarded INT", "kept INT"), and
 // exits with the Runner's exit code.
 func runnerHost(argv []string) int {
-	env := newEnv(map[string]string{"FAKE_SECRET": "fake-host-secret"}, map[string]string{"FAKE_SECRET": "map"})
+	env := newEnv(map[string]envVar{"FAKE_SECRET": {value: "fake-host-secret", origin: "map"}})
 	r := &Runner{Args: argv, Env: env}
 	r.traceSignal = func(sig os.Signal, forwarded bool) {
 		verb := "kept"

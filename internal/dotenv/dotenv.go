@@ -1,8 +1,9 @@
 // Package dotenv is the .env grammar of envseal's FromDotenv (documented
-// there): a parser of its own, checked entry by entry against
-// github.com/joho/godotenv as an independent second reader. It knows lines
-// but not files: every error is an *Error with a line, which FromDotenv
-// turns into a *secret.ParseError naming the file.
+// there): a parser of its own, which its tests and fuzz target check entry
+// by entry against github.com/joho/godotenv as an independent second reader
+// (crosscheck_test.go). It knows lines but not files: every error is an
+// *Error with a line, which FromDotenv turns into a *secret.ParseError
+// naming the file.
 package dotenv
 
 import (
@@ -10,9 +11,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"unicode/utf8"
-
-	"github.com/joho/godotenv"
 
 	"github.com/envseal/secret/internal/rules"
 )
@@ -37,7 +35,7 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
-// How the parser works, and what godotenv does in it.
+// How the parser works, and why godotenv is its test oracle.
 //
 // godotenv v1.5.1 cannot be trusted with secrets on its own: it drops "$S"
 // from pa$Sword, reads "\t" as "t", loses the last quote of "\"x\"", fails on
@@ -49,32 +47,23 @@ func (e *Error) Unwrap() error { return e.Err }
 // with its errors, and quotes the file in its error messages. It has no line
 // numbers and no notion of a duplicate key.
 //
-// So parseDotenv is a complete parser of its own (a single pass over the
-// bytes that knows lines, duplicates and the expansion rules), and godotenv
-// is an independent second reader: every entry is handed to it in a
-// normalised document, and its result must equal ours, byte for byte, or the
-// load fails. An entry that lies in the part of the syntax where godotenv is
-// correct (no $, no #, no escapes it gets wrong, no trailing \ or " in quotes)
-// is handed over exactly as the user wrote it, so godotenv really parses it;
-// any other value is first quoted in a form godotenv reads back exactly
-// (godotenvQuote), so godotenv checks the quoting. The few values godotenv
-// cannot represent at all (a trailing \ or " together with a ' or CR and a
-// $, # or blank) rest on our parser alone. godotenv never sees a BOM, a
-// CRLF, an invalid key or a duplicate, and its errors are never shown: they
-// quote the file. godotenv v1.5.1 expands $NAME from its own map only, never
-// from the process environment; since every $ it sees is escaped, it expands
-// nothing here.
+// So Parse is a complete parser of its own: a single pass over the bytes
+// that knows lines, duplicates and the expansion rules. It once had
+// godotenv read every file again at run time, which doubled the cost of
+// every load; godotenv is now the oracle of the tests and of the fuzz
+// target instead (crosscheck_test.go): each entry the parser records, with
+// the text the user wrote, is handed to godotenv as written where godotenv
+// reads that part of the syntax correctly, and re-quoted where it does not,
+// and its result must equal ours byte for byte. godotenv is not linked into
+// programs that use envseal.
 
-// ErrCrossCheck reports that godotenv read an entry differently from our
-// parser: a bug in one of them, never a guess.
-var ErrCrossCheck = errors.New("internal check: godotenv reads this entry differently (please report this bug)")
-
-// entry is one KEY=VALUE of a file.
+// entry is one KEY=VALUE of a file, recorded for the tests' cross-check.
 type entry struct {
 	key   string
 	value string
 	line  int    // where the key is
-	raw   []byte // the value as written, when godotenv reads it correctly; else nil
+	quote byte   // '\'', '"', or 0 for an unquoted value
+	raw   []byte // the value as written: with its quotes; unquoted, the rest of the line
 }
 
 type parser struct {
@@ -83,12 +72,22 @@ type parser struct {
 	line    int
 	vals    map[string]string
 	lines   map[string]int // the line where each key is defined
-	entries []entry
-	budget  int // bytes that the values of the file may still take
+	record  bool           // keep entries, for the tests' cross-check
+	entries []entry        // with record
+	budget  int            // bytes that the values of the file may still take
 }
 
 // Parse parses the content of a .env file. Every error is an *Error.
 func Parse(data []byte) (map[string]string, error) {
+	p, err := parse(data, false)
+	if err != nil {
+		return nil, err
+	}
+	return p.vals, nil
+}
+
+// parse parses data; with record, the parser keeps every entry.
+func parse(data []byte, record bool) (*parser, error) {
 	if bytes.HasPrefix(data, []byte{0xff, 0xfe}) || bytes.HasPrefix(data, []byte{0xfe, 0xff}) {
 		// Windows editors save "Unicode" text so; read as bytes, it fails
 		// on a confusing first line.
@@ -99,16 +98,16 @@ func Parse(data []byte) (map[string]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &parser{src: data, line: 1, vals: map[string]string{}, lines: map[string]int{}, budget: MaxSize}
+	// About one entry per 40 bytes: the maps are sized once for a file
+	// of typical lines.
+	n := len(data) / 40
+	p := &parser{src: data, line: 1, vals: make(map[string]string, n), lines: make(map[string]int, n), budget: MaxSize, record: record}
 	for p.pos < len(p.src) {
 		if err := p.statement(); err != nil {
 			return nil, err
 		}
 	}
-	if err := p.crossCheck(); err != nil {
-		return nil, err
-	}
-	return p.vals, nil
+	return p, nil
 }
 
 // crlfToLF replaces CRLF with LF, and rejects a CR without LF: it could be a
@@ -207,7 +206,9 @@ func (p *parser) statement() error {
 	p.vals[k] = e.value
 	p.budget -= len(e.value)
 	p.lines[k] = e.line
-	p.entries = append(p.entries, e)
+	if p.record {
+		p.entries = append(p.entries, e)
+	}
 	return nil
 }
 
@@ -230,9 +231,7 @@ func (p *parser) singleQuoted(e *entry) error {
 	}
 	v := p.src[open+1 : open+1+n]
 	e.value = string(v)
-	if !bytes.HasSuffix(v, []byte(`\`)) {
-		e.raw = p.src[open : open+n+2]
-	}
+	e.quote, e.raw = '\'', p.src[open:open+n+2]
 	p.line += bytes.Count(v, []byte("\n"))
 	p.pos = open + n + 2
 	return p.afterQuote()
@@ -248,9 +247,7 @@ func (p *parser) doubleQuoted(e *entry) error {
 		return p.errorf(openLine, "unterminated double-quoted value")
 	}
 	e.value = v
-	if inner := p.src[open+1 : end]; godotenvReadsDoubleQuoted(inner, v) {
-		e.raw = p.src[open : end+1]
-	}
+	e.quote, e.raw = '"', p.src[open:end+1]
 	p.pos = end + 1
 	return p.afterQuote()
 }
@@ -273,9 +270,7 @@ func (p *parser) unquoted(e *entry, blank bool) error {
 		return err
 	}
 	e.value = v
-	if godotenvReadsUnquoted(p.src[p.pos:end]) {
-		e.raw = p.src[p.pos:end]
-	}
+	e.raw = p.src[p.pos:end]
 	p.pos = end
 	return nil
 }
@@ -285,12 +280,22 @@ func (p *parser) unquoted(e *entry, blank bool) error {
 // index, or len(s) when there is none; otherwise it reads all of s, which is
 // one line.
 func (p *parser) expand(s []byte, i int, dq bool) (string, int, error) {
+	// Runs of plain bytes are copied whole; a value that is one run (most
+	// are) is one allocation, with no builder.
 	var b strings.Builder
+	start := i
+	done := func(end int) string {
+		if b.Len() == 0 {
+			return string(s[start:end])
+		}
+		b.Write(s[start:end])
+		return b.String()
+	}
 	for ; i < len(s); i++ {
 		c := s[i]
 		switch {
 		case dq && c == '"':
-			return b.String(), i, nil
+			return done(i), i, nil
 		case c == '\n':
 			p.line++
 		case c == '\\' && dq:
@@ -298,12 +303,14 @@ func (p *parser) expand(s []byte, i int, dq bool) (string, int, error) {
 			if !ok {
 				return "", 0, p.errorf(p.line, `unsupported backslash escape in a double-quoted value: want \n \r \t \\ \" or \$`)
 			}
+			b.Write(s[start:i])
 			b.WriteByte(r)
 			i++
-			continue
+			start = i + 1
 		case c == '\\' && !dq && i+1 < len(s) && s[i+1] == '$':
 			return "", 0, p.errorf(p.line, `backslash before $ in an unquoted value: quote the value`)
 		case c == '$' && i+1 < len(s) && s[i+1] == '{':
+			b.Write(s[start:i])
 			v, next, err := p.reference(s, i+2, dq)
 			if err != nil {
 				return "", 0, err
@@ -314,11 +321,10 @@ func (p *parser) expand(s []byte, i int, dq bool) (string, int, error) {
 			}
 			b.WriteString(v)
 			i = next
-			continue
+			start = i + 1
 		}
-		b.WriteByte(c)
 	}
-	return b.String(), len(s), nil
+	return done(len(s)), len(s), nil
 }
 
 // unescape returns the byte that the escape at s[i] stands for.
@@ -419,110 +425,4 @@ func (p *parser) referenceDefault(s []byte, i int, dq bool) (string, int, error)
 		}
 	}
 	return "", 0, p.errorf(p.line, "unterminated ${: %s", referenceSyntax)
-}
-
-// godotenvReadsUnquoted reports whether godotenv reads the unquoted value
-// text s (the rest of the line after "=" and blanks) as we do: no $ (it
-// expands $NAME and unescapes \$), no # (it cuts at the last " #"), valid
-// UTF-8 without the spaces it trims and we keep, no control bytes.
-func godotenvReadsUnquoted(s []byte) bool {
-	if !utf8.Valid(s) || bytes.ContainsAny(s, "$#\u0085\u00a0") {
-		return false
-	}
-	for _, c := range s {
-		if c < ' ' && c != '\t' || c == 0x7f {
-			return false
-		}
-	}
-	return true
-}
-
-// godotenvReadsDoubleQuoted reports whether godotenv reads the double-quoted
-// text inner, whose value is v, as we do: no $, only the escapes \n \r \\ \"
-// (it reads \t as t), and no trailing \ or " in v (it loses or chokes on them).
-func godotenvReadsDoubleQuoted(inner []byte, v string) bool {
-	if bytes.IndexByte(inner, '$') >= 0 || strings.HasSuffix(v, `\`) || strings.HasSuffix(v, `"`) {
-		return false
-	}
-	for i := 0; i < len(inner); i++ {
-		if inner[i] == '\\' {
-			if i+1 == len(inner) || !strings.ContainsRune(`nr\"`, rune(inner[i+1])) {
-				return false
-			}
-			i++
-		}
-	}
-	return true
-}
-
-// godotenvQuote quotes v so that godotenv v1.5.1 reads it back exactly, and
-// reports whether that is possible. Single quotes hold anything but ' and CR
-// (godotenv turns CRLF into LF even there), unless v ends with \. Plain
-// text that godotenvReadsUnquoted, without surrounding blanks or a leading
-// quote, holds a trailing \. Double quotes hold anything once \ " $ CR LF are
-// escaped, unless v ends with \ or ".
-func godotenvQuote(v string) (string, bool) {
-	if !strings.ContainsAny(v, "'\r") && !strings.HasSuffix(v, `\`) {
-		return "'" + v + "'", true
-	}
-	if v != "" && !isBlank(v[0]) && !isBlank(v[len(v)-1]) && v[0] != '\'' && v[0] != '"' && godotenvReadsUnquoted([]byte(v)) {
-		return v, true
-	}
-	if strings.HasSuffix(v, `\`) || strings.HasSuffix(v, `"`) {
-		return "", false
-	}
-	var b strings.Builder
-	b.WriteByte('"')
-	for i := 0; i < len(v); i++ {
-		switch c := v[i]; c {
-		case '\\', '"', '$':
-			b.WriteByte('\\')
-			b.WriteByte(c)
-		case '\r':
-			b.WriteString(`\r`)
-		case '\n':
-			b.WriteString(`\n`)
-		default:
-			b.WriteByte(c)
-		}
-	}
-	b.WriteByte('"')
-	return b.String(), true
-}
-
-// crossCheck has godotenv read every entry (see the comment above
-// ErrCrossCheck) and fails on the first one it reads differently.
-func (p *parser) crossCheck() error {
-	var doc bytes.Buffer
-	var checked []entry
-	for _, e := range p.entries {
-		text := e.raw
-		if text == nil {
-			q, ok := godotenvQuote(e.value)
-			if !ok {
-				continue
-			}
-			text = []byte(q)
-		}
-		doc.WriteString(e.key)
-		doc.WriteByte('=')
-		doc.Write(text)
-		doc.WriteByte('\n')
-		checked = append(checked, e)
-	}
-	if len(checked) == 0 {
-		return nil
-	}
-	// godotenv's error quotes the document: it is dropped, and the first
-	// entry it did not return is reported instead.
-	got, _ := godotenv.UnmarshalBytes(doc.Bytes())
-	for _, e := range checked {
-		if v, ok := got[e.key]; !ok || v != e.value {
-			return &Error{Line: e.line, Err: ErrCrossCheck}
-		}
-	}
-	if len(got) != len(checked) {
-		return &Error{Err: ErrCrossCheck}
-	}
-	return nil
 }

@@ -69,7 +69,7 @@ func FuzzDotenv(f *testing.F) {
 		f.Add(data)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		m, err := Parse(data)
+		m, err := parseChecked(data)
 		if err != nil {
 			var pe *Error
 			if !errors.As(err, &pe) {
@@ -104,7 +104,7 @@ func roundTrip(t *testing.T, m map[string]string) {
 	for k := range m {
 		keys = append(keys, k)
 	}
-	back, err := Parse(encodeDotenv(m, keys))
+	back, err := parseChecked(encodeDotenv(m, keys))
 	if err != nil {
 		t.Fatalf("encoded map does not parse: %v", err)
 	}
@@ -126,8 +126,8 @@ func TestDotenvCrossCheckCatchesDisagreement(t *testing.T) {
 		e    entry
 	}{
 		{"raw text", entry{key: "A", value: "fake-1", line: 7, raw: []byte("fake-2")}},
-		{"raw single quotes", entry{key: "A", value: "fake-1", line: 7, raw: []byte("'fake-2'")}},
-		{"re-encoded", entry{key: "A", value: "fake$1", line: 7, raw: []byte(`"fake$1"`)}},
+		{"raw single quotes", entry{key: "A", value: "fake-1", line: 7, quote: '\'', raw: []byte("'fake-2'")}},
+		{"raw double quotes", entry{key: "A", value: "fake-1", line: 7, quote: '"', raw: []byte(`"fake-2"`)}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -161,10 +161,10 @@ func TestDotenvCrossCheckCoverage(t *testing.T) {
 		{"A=fäke", true},
 		{"A=a\u00a0b", false},
 	} {
-		p := &parser{src: []byte(tc.in), line: 1, vals: map[string]string{}, lines: map[string]int{}}
-		require.NoError(t, p.statement(), tc.in)
+		p, err := parse([]byte(tc.in), true)
+		require.NoError(t, err, tc.in)
 		require.Len(t, p.entries, 1)
-		assert.Equal(t, tc.raw, p.entries[0].raw != nil, tc.in)
+		assert.Equal(t, tc.raw, godotenvReadsRaw(p.entries[0]) != nil, tc.in)
 	}
 }
 
