@@ -194,6 +194,22 @@ func ExampleFromDotenv() {
 	// true
 }
 
+// Optional makes a source whose file may be absent: a developer's .env file
+// that production machines do not have. A missing file gives no keys; a file
+// that is there must still be valid.
+func ExampleOptional() {
+	env, err := secret.Resolve(context.Background(),
+		secret.FromDotenv("testdata/dotenv/app.env"),
+		secret.Optional(secret.FromDotenv("testdata/dotenv/missing.env")),
+	)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(env.Origin("DB_PASSWORD"))
+	// Output: dotenv:testdata/dotenv/app.env
+}
+
 // FromDir reads a secrets folder, one file per key: a Docker /run/secrets or
 // OpenFaaS folder, or a Kubernetes secret volume. One trailing newline is
 // trimmed; entries starting with "." are skipped.

@@ -32,6 +32,8 @@
 // A [Source] has a name, its provenance label, and loads a map of keys to
 // values. The package provides [FromMap], [FromDotenv], [FromName], [FromDir]
 // and [FromEnviron]; any other type that implements Source works too.
+// [Optional] makes a source whose file, folder, bundle or variables may be
+// absent: absent, it yields no keys; any other failure is still an error.
 //
 // [FromDotenv] never silently changes a value: each value is exactly what the
 // file says or the load fails with a [*ParseError]; with no paths it reads
