@@ -234,6 +234,27 @@ func ExampleFromDir() {
 	// Output: [API_TOKEN DB_PASSWORD] not-a-real-password
 }
 
+// FromDirOptions with MapNames reads a folder whose files are named as
+// Kubernetes and OpenFaaS name secrets: api-key is API_KEY, tls.crt TLS_CRT.
+func ExampleFromDirOptions() {
+	dir, err := os.MkdirTemp("", "envseal-example")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer os.RemoveAll(dir)
+	_ = os.WriteFile(filepath.Join(dir, "api-key"), []byte("not-a-real-key\n"), 0o400)
+	_ = os.WriteFile(filepath.Join(dir, "tls.crt"), []byte("-----BEGIN FAKE CERTIFICATE-----\n"), 0o400)
+
+	env, err := secret.Resolve(context.Background(), secret.FromDirOptions(dir, secret.DirOptions{MapNames: true}))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(env.Keys())
+	// Output: [API_KEY TLS_CRT]
+}
+
 // ParseManifest reads the secrets: list of an inference.sh inf.yml file and
 // ignores its other keys.
 func ExampleParseManifest() {

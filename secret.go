@@ -38,7 +38,8 @@
 // [FromDotenv] never silently changes a value: each value is exactly what the
 // file says or the load fails with a [*ParseError]; with no paths it reads
 // ".env". [FromDir] refuses file names that are not valid keys rather than
-// rewriting them, and never mixes two versions of a Kubernetes volume.
+// rewriting them, unless [FromDirOptions] is asked to map them
+// (api-key to API_KEY), and never mixes two versions of a Kubernetes volume.
 // [ParseManifest] reads the `secrets:` list of an inf.yml file and ignores
 // its other keys.
 //
