@@ -168,6 +168,49 @@ func ExampleFileStore_Update() {
 	// Output: [db] 2
 }
 
+// UpdateWithInfo sets a key with its description, as envseal secrets set
+// KEY=VALUE -d "..." does; a bundle created write-only stays so.
+func ExampleFileStore_UpdateWithInfo() {
+	dir, err := os.MkdirTemp("", "envseal-example")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer os.RemoveAll(dir)
+	key, _ := secret.GenerateKey()
+	store, err := secret.OpenFileStore(filepath.Join(dir, "store"), key)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	ctx := context.Background()
+	err = store.UpdateWithInfo(ctx, "openai", func(env map[string]string, info *secret.BundleInfo) error {
+		env["OPENAI_API_KEY"] = "sk-not-a-real-key"
+		info.Descriptions["OPENAI_API_KEY"] = "OpenAI key for completions"
+		info.WriteOnly = true
+		return nil
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	_, info, err := store.GetWithInfo(ctx, "openai")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(info.Descriptions["OPENAI_API_KEY"], info.WriteOnly)
+
+	err = store.UpdateWithInfo(ctx, "openai", func(_ map[string]string, info *secret.BundleInfo) error {
+		info.WriteOnly = false
+		return nil
+	})
+	fmt.Println(err)
+	// Output:
+	// OpenAI key for completions true
+	// bundle "openai": the bundle is write-only, and stays so: only deleting it ends that
+}
+
 // FromDotenv reads .env files; a later file wins, and Origin names the file.
 // A value is exactly what the file says: $ not followed by { is literal, and
 // ${NAME} expands from keys defined earlier in the same file.

@@ -71,7 +71,9 @@
 // not open; any authentication failure is an error wrapping [ErrAuthFailed],
 // which names the bundle and, for a bundle sealed under another key, the key
 // ids involved, and nothing else. Writers serialise on a lock file and
-// replace files atomically. A Key never prints; [Key.Encode] is its only text form. The
+// replace files atomically. Beside its entries, a bundle keeps a
+// [BundleInfo], sealed with it: a description of each key, and whether the
+// bundle is write-only ([InfoStore]). A Key never prints; [Key.Encode] is its only text form. The
 // store does not protect against an attacker who restores an older sealed
 // file of the same bundle, deletes bundles, or reads names, sizes and times.
 //

@@ -37,7 +37,9 @@ type OpenFunc func(t *testing.T, key secret.Key, opts secret.StoreOptions) secre
 // allowed, and a read under another key names both key ids; and no error,
 // nor the store itself, prints a value or the key. A store must have an
 // Environment() string method. A store that is a secret.HistoryStore must
-// number, compare, keep, prune, roll back and rotate its versions.
+// number, compare, keep, prune, roll back and rotate its versions. A store
+// that is a secret.InfoStore must keep descriptions and the write-only flag
+// as secret.BundleInfo says, through every write, rollback and rotation.
 func TestStore(t *testing.T, newBackend func(t *testing.T) OpenFunc) {
 	t.Helper()
 	for _, tc := range []struct {
@@ -62,6 +64,8 @@ func TestStore(t *testing.T, newBackend func(t *testing.T) OpenFunc) {
 		{"RotateEveryEnvironment", testRotateEveryEnvironment},
 		{"History", testHistory},
 		{"HistoryLimit", testHistoryLimit},
+		{"Info", testInfo},
+		{"InfoWriteOnly", testInfoWriteOnly},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
