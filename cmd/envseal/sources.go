@@ -24,6 +24,10 @@ type resolution struct {
 
 	// lookup finds a variable of envseal's own environment, for --pass.
 	lookup func(string) (string, bool)
+
+	// store is the store the --secret flags were read from, once resolve
+	// has opened it.
+	store bundleStore
 }
 
 // sourceFlag is a pflag.Value that appends a source to a list shared with
@@ -229,6 +233,7 @@ func (a *app) resolve(ctx context.Context, r *resolution, validate bool) (*secre
 			return nil, nil, err
 		}
 		res.Store = st
+		r.store = st
 	}
 	env, err := res.Resolve(ctx, r.sources...)
 	if err != nil && st != nil && errors.Is(err, secret.ErrNotFound) {
