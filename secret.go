@@ -21,8 +21,9 @@
 //
 // A [Runner] does the same and what envseal run does around it: it passes
 // signals on to the workload, stops it with a grace period when the context
-// is done, reports its exit code as a shell does, can redact its output, and
-// can restart it with rotated secrets:
+// is done, reports its exit code as a shell does, can redact its output, can
+// hand it its secrets as files instead of variables (Files, the OpenFaaS
+// way), and can restart it with rotated secrets:
 //
 //	r := secret.Command(env, "./worker")
 //	err = r.Run(ctx) // r.ExitCode(): the workload's code, 128+N, 126 or 127
