@@ -127,3 +127,22 @@ func TestRunFilesSignals(t *testing.T) {
 		}
 	}
 }
+
+// TestRunDirMapped reads a folder whose files are named as Kubernetes names
+// secrets, mapped to keys, in the order of the source flags.
+func TestRunDirMapped(t *testing.T) {
+	t.Parallel()
+	s := newSandbox(t)
+	dir := filepath.Join(s.home, "tls")
+	s.write("tls/tls.crt", "fake-crt\n")
+	s.write("tls/api-key", "fake-api-key")
+	r := s.ok("", append([]string{"run", "--env", "API_KEY=fake-flag", "--dir-mapped", dir, "--"}, helper(t, "env", "TLS_CRT", "API_KEY")...)...)
+	assert.Equal(t, "TLS_CRT=fake-crt\nAPI_KEY=fake-api-key\n", r.stdout)
+	r = s.run("", append([]string{"run", "--dir", dir, "--"}, helper(t, "env", "TLS_CRT")...)...)
+	assert.Equal(t, exitFailure, r.code, "--dir does not map names")
+	s.write("tls/API_KEY", "fake-other")
+	r = s.run("", "check", "--dir-mapped", dir)
+	assert.Equal(t, exitFailure, r.code)
+	assert.Contains(t, r.stderr, `key API_KEY: entries "API_KEY" and "api-key" both map to it`)
+	noValues(t, r, "fake-other", "fake-api-key")
+}
