@@ -51,6 +51,7 @@ func Optional(s Source) Source {
 // optionalSource is a Source made optional by Optional.
 type optionalSource struct{ src Source }
 
+// Name returns the name of the source it wraps.
 func (s optionalSource) Name() string { return s.src.Name() }
 
 // Load loads the source, with what does not exist yielding no keys.

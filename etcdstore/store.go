@@ -22,8 +22,10 @@
 // sealed bundle, byte for byte what a FileStore keeps in a file. The
 // bundle's full name ("openai", or "prod/openai" outside the default
 // environment) is authenticated with it, so a value copied to another key
-// does not open. etcd sees no value and no key name in clear; it sees bundle
-// names, sizes, revisions and times.
+// does not open. A bundle's [secret.BundleInfo] (the descriptions of its
+// keys, the write-only flag) is sealed with it, as in a FileStore: the Store
+// is a [secret.InfoStore]. etcd sees no value, no key name and no
+// description in clear; it sees bundle names, sizes, revisions and times.
 //
 // # Consistency
 //
