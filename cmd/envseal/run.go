@@ -94,6 +94,8 @@ envseal's).`,
 	cmd.Flags().BoolVar(&redact, "redact", false, "replace secret values in COMMAND's output and error with [REDACTED:KEY]")
 	cmd.Flags().StringVar(&files.dir, "files", "", "give COMMAND its secrets as files in the folder `DIR` (0700, files 0600, removed after) instead of variables")
 	cmd.Flags().BoolVar(&files.auto, "files-auto", false, "like --files, in a new private folder in memory ($XDG_RUNTIME_DIR or /dev/shm)")
+	// The flag exists: the error cannot happen.
+	_ = cmd.MarkFlagDirname("files")
 	// Flags after COMMAND belong to it.
 	cmd.Flags().SetInterspersed(false)
 	return cmd
