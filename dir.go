@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/envseal/secret/internal/regular"
@@ -39,10 +40,10 @@ const kubeDataLink = "..data"
 //     link, its timestamped ..2026_11_22_17_40_00.123456789 folders and
 //     ..data_tmp, and hidden files.
 //   - Every other entry must be a regular file, or a link to one, whose name
-//     is a valid key ([A-Za-z_][A-Za-z0-9_]*). Names are never rewritten:
+//     is a valid key ([A-Za-z_][A-Za-z0-9_]*). FromDir never rewrites names:
 //     api-key or tls.crt is an error, not API_KEY or TLS_CRT. (Kubernetes
-//     secret names, and so OpenFaaS ones, are lowercase with dashes; use
-//     data keys such as db_password, or a volume's items to pick file names.)
+//     secret names, and so OpenFaaS ones, are lowercase with dashes.)
+//     [FromDirOptions] with [DirOptions.MapNames] maps them to keys.
 //   - A folder that does not start with "." is an error: secrets are not
 //     searched for in subfolders.
 //   - Links are followed only inside the folder, with [os.Root]: a link must
@@ -71,7 +72,30 @@ func FromDir(dir string) Source {
 	return dirSource{dir: dir}
 }
 
-type dirSource struct{ dir string }
+// DirOptions are the options of [FromDirOptions]. The zero DirOptions is
+// what [FromDir] does.
+type DirOptions struct {
+	// MapNames maps each file name to a key instead of requiring it to be
+	// one, for folders whose files are named as Kubernetes and OpenFaaS
+	// name secrets: ASCII letters are upper-cased and every "-" and "." is
+	// replaced by "_", so api-key is API_KEY, tls.crt is TLS_CRT and
+	// db.password is DB_PASSWORD. A name that maps to no valid key (one
+	// that starts with a digit, or holds a space) is still an error naming
+	// the entry, and so are two entries that map to the same key (api-key
+	// and API_KEY): the folder is refused rather than one of them chosen.
+	MapNames bool
+}
+
+// FromDirOptions is [FromDir] with options: FromDirOptions(dir, DirOptions{})
+// is FromDir(dir). Its name is "dir:" followed by dir, options or not.
+func FromDirOptions(dir string, opts DirOptions) Source {
+	return dirSource{dir: dir, mapNames: opts.MapNames}
+}
+
+type dirSource struct {
+	dir      string
+	mapNames bool // DirOptions.MapNames
+}
 
 func (s dirSource) Name() string { return "dir:" + s.dir }
 
@@ -130,6 +154,7 @@ func (s dirSource) load(ctx context.Context) (map[string]string, error) {
 	slices.SortFunc(entries, func(a, b fs.DirEntry) int { return strings.Compare(a.Name(), b.Name()) })
 
 	m := make(map[string]string, len(entries))
+	from := make(map[string]string, len(entries)) // key -> entry, with mapNames
 	var errs []error
 	for _, e := range entries {
 		if err := ctx.Err(); err != nil {
@@ -139,17 +164,64 @@ func (s dirSource) load(ctx context.Context) (map[string]string, error) {
 		if strings.HasPrefix(name, ".") {
 			continue
 		}
-		v, err := readDirEntry(root, s.dir, name, e.Type())
-		if err != nil {
-			errs = append(errs, &SourceError{Source: s.Name(), Key: name, Err: err})
+		key := name
+		if s.mapNames {
+			key = mapFileName(name)
+		}
+		if !rules.ValidKey(key) {
+			what := "file name is not a valid key: want " + rules.KeyRule
+			if s.mapNames {
+				what = "file name does not map to a valid key (letters upper-cased, - and . made _): want " + rules.KeyRule
+			}
+			errs = append(errs, &SourceError{Source: s.Name(), Key: name, Err: errors.New(what)})
 			continue
 		}
-		m[name] = v
+		if first, ok := from[key]; ok {
+			errs = append(errs, &SourceError{Source: s.Name(), Key: key,
+				Err: fmt.Errorf("entries %s and %s both map to it: rename one of them", quoteEntry(first), quoteEntry(name))})
+			continue
+		}
+		from[key] = name
+		v, err := readDirEntry(root, s.dir, name, e.Type())
+		if err != nil {
+			if key != name {
+				err = fmt.Errorf("entry %s: %w", quoteEntry(name), err)
+			}
+			errs = append(errs, &SourceError{Source: s.Name(), Key: key, Err: err})
+			continue
+		}
+		m[key] = v
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
 	return m, nil
+}
+
+// mapFileName is the key of the file name under DirOptions.MapNames: ASCII
+// letters upper-cased, "-" and "." replaced by "_". It may not be a valid
+// key.
+func mapFileName(name string) string {
+	b := []byte(name)
+	for i, c := range b {
+		switch {
+		case 'a' <= c && c <= 'z':
+			b[i] = c - 'a' + 'A'
+		case c == '-' || c == '.':
+			b[i] = '_'
+		}
+	}
+	return string(b)
+}
+
+// quoteEntry returns the name of an entry whose name maps to a valid key,
+// for an error: quoted, as it holds only letters, digits, "_", "-" and ".";
+// a longer one than a bundle name is shown as a hint, as keys are.
+func quoteEntry(name string) string {
+	if len(name) <= rules.MaxNameLen && rules.ValidKey(mapFileName(name)) {
+		return strconv.Quote(name)
+	}
+	return rules.QuoteKey(name)
 }
 
 // errLeavesFolder reports a link that resolves outside the folder.
@@ -158,9 +230,6 @@ var errLeavesFolder = errors.New("link leaves the folder")
 // readDirEntry reads the value of the entry name of root, whose type from
 // the folder listing is typ. Its errors never hold the file's content.
 func readDirEntry(root *os.Root, dir, name string, typ fs.FileMode) (string, error) {
-	if !rules.ValidKey(name) {
-		return "", errors.New("file name is not a valid key: want " + rules.KeyRule)
-	}
 	isLink := typ&fs.ModeSymlink != 0
 	if isLink {
 		if err := checkLink(dir, name); err != nil {

@@ -313,3 +313,78 @@ func BenchmarkFromDir(b *testing.B) {
 		}
 	}
 }
+
+// TestFromDirMapNames maps the file names Kubernetes and OpenFaaS give
+// secrets to keys, and only when asked.
+func TestFromDirMapNames(t *testing.T) {
+	t.Parallel()
+	load := func(t *testing.T, files map[string]string, mapNames bool) (map[string]string, string, error) {
+		t.Helper()
+		dir := t.TempDir()
+		writeFiles(t, dir, files, 0o400)
+		m, err := secret.FromDirOptions(dir, secret.DirOptions{MapNames: mapNames}).Load(context.Background())
+		return m, dir, err
+	}
+	tests := []struct {
+		name    string
+		files   map[string]string
+		want    map[string]string
+		wantErr string // each line after "dir:DIR: "
+	}{
+		{"dashes, dots and case", map[string]string{
+			"api-key": "fake-api\n", "tls.crt": "fake-crt", "db.Password": "fake-db", "ALREADY_KEY": "fake-k", "_x-1": "fake-x",
+		}, map[string]string{"API_KEY": "fake-api", "TLS_CRT": "fake-crt", "DB_PASSWORD": "fake-db", "ALREADY_KEY": "fake-k", "_X_1": "fake-x"}, ""},
+		{"hidden entries still skipped", map[string]string{".hidden-key": "fake", "a": "fake-a"}, map[string]string{"A": "fake-a"}, ""},
+		{"two names, one key", map[string]string{"api-key": "fake-1", "API_KEY": "fake-2", "api.key": "fake-3"}, nil,
+			`key API_KEY: entries "API_KEY" and "api-key" both map to it: rename one of them` + "\n" +
+				`key API_KEY: entries "API_KEY" and "api.key" both map to it: rename one of them`},
+		{"digit first", map[string]string{"1password": "fake"}, nil,
+			`key "1password": file name does not map to a valid key (letters upper-cased, - and . made _): want [A-Za-z_][A-Za-z0-9_]*`},
+		{"space in the name", map[string]string{"api key": "fake"}, nil,
+			`key "api"… (7 bytes): file name does not map to a valid key (letters upper-cased, - and . made _): want [A-Za-z_][A-Za-z0-9_]*`},
+		{"non-ASCII", map[string]string{"clé": "fake"}, nil,
+			`key "cl"… (4 bytes): file name does not map to a valid key (letters upper-cased, - and . made _): want [A-Za-z_][A-Za-z0-9_]*`},
+		{"an entry's error names the entry", map[string]string{"big-file": strings.Repeat("x", 1<<20+1)}, nil,
+			`key BIG_FILE: entry "big-file": file is over the limit of 1048576 bytes`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got, dir, err := load(t, tt.files, true)
+			if tt.wantErr != "" {
+				require.Error(t, err)
+				assert.Nil(t, got)
+				assert.Equal(t, entryErrors(dir, tt.wantErr), err.Error())
+				assert.NotContains(t, err.Error(), "fake")
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, got)
+		})
+	}
+
+	t.Run("off by default", func(t *testing.T) {
+		t.Parallel()
+		files := map[string]string{"api-key": "fake"}
+		_, dir, err := load(t, files, false)
+		require.Error(t, err)
+		assert.Equal(t, entryErrors(dir, `key "api"… (7 bytes): file name is not a valid key: want [A-Za-z_][A-Za-z0-9_]*`), err.Error())
+		dir2 := t.TempDir()
+		writeFiles(t, dir2, files, 0o400)
+		_, err2 := secret.FromDir(dir2).Load(context.Background())
+		require.Error(t, err2)
+	})
+
+	t.Run("name and origin", func(t *testing.T) {
+		t.Parallel()
+		dir := t.TempDir()
+		writeFiles(t, dir, map[string]string{"api-key": "fake"}, 0o400)
+		src := secret.FromDirOptions(dir, secret.DirOptions{MapNames: true})
+		assert.Equal(t, "dir:"+dir, src.Name())
+		env, err := secret.Resolve(context.Background(), src)
+		require.NoError(t, err)
+		assert.Equal(t, "dir:"+dir, env.Origin("API_KEY"))
+		_, err = secret.Resolve(context.Background(), secret.FromDirOptions(filepath.Join(dir, "none"), secret.DirOptions{MapNames: true}))
+		assert.ErrorIs(t, err, secret.ErrNotFound)
+	})
+}

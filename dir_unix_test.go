@@ -419,3 +419,25 @@ func TestFromDirConcurrentKubernetes(t *testing.T) {
 		require.NoError(t, err)
 	}
 }
+
+// TestFromDirMapNamesKubernetes reads a Kubernetes volume of a TLS secret
+// (kubernetes.io/tls: tls.crt, tls.key) and a dashed key, mapped.
+func TestFromDirMapNamesKubernetes(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	vol := &kubeletVolume{dir: dir}
+	require.NoError(t, vol.write(map[string]string{
+		"tls.crt": "-----BEGIN FAKE CERTIFICATE-----\n",
+		"tls.key": "-----BEGIN FAKE KEY-----\n",
+		"api-key": "fake-api-key",
+	}))
+	got, err := secret.FromDirOptions(dir, secret.DirOptions{MapNames: true}).Load(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, map[string]string{
+		"TLS_CRT": "-----BEGIN FAKE CERTIFICATE-----",
+		"TLS_KEY": "-----BEGIN FAKE KEY-----",
+		"API_KEY": "fake-api-key",
+	}, got)
+	_, err = secret.FromDir(dir).Load(context.Background())
+	require.Error(t, err, "without MapNames the names are refused")
+}

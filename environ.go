@@ -39,3 +39,18 @@ func (s environSource) Load(ctx context.Context) (map[string]string, error) {
 	}
 	return m, nil
 }
+
+// loadSet loads the variables that are set, skipping the others: the Load
+// of Optional(FromEnviron(...)).
+func (s environSource) loadSet(ctx context.Context) (map[string]string, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	m := make(map[string]string, len(s.keys))
+	for _, k := range s.keys {
+		if v, ok := os.LookupEnv(k); ok {
+			m[k] = v
+		}
+	}
+	return m, nil
+}

@@ -179,7 +179,9 @@ func (e *ParseError) Unwrap() error { return e.Err }
 // keys that the manifest does not declare. Both lists are sorted. Its text
 // lists each missing key with its description, on one line each: a
 // description that spans lines (a YAML | or > block) has its runs of
-// whitespace shown as one space.
+// whitespace shown as one space, and any other character that is not
+// printable (an escape sequence, a bidi override) as a Go escape such as
+// \x1b, so that a manifest cannot drive the terminal that shows the error.
 type ValidationError struct {
 	Missing    []string
 	Undeclared []string
@@ -195,7 +197,7 @@ func (e *ValidationError) Error() string {
 	for _, k := range e.Missing {
 		b.WriteString("\n  missing ")
 		b.WriteString(k)
-		if d := strings.Join(strings.Fields(e.Descriptions[k]), " "); d != "" {
+		if d := rules.EscapeDescription(strings.Join(strings.Fields(e.Descriptions[k]), " ")); d != "" {
 			b.WriteString(": ")
 			b.WriteString(d)
 		}

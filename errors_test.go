@@ -35,6 +35,14 @@ func TestValidationErrorText(t *testing.T) {
 			},
 			want: "secrets do not satisfy the manifest:\n  missing A: OpenRouter API key, from https://openrouter.ai/keys\n  missing B",
 		},
+		{
+			name: "control characters escaped",
+			err: secret.ValidationError{
+				Missing:      []string{"A"},
+				Descriptions: map[string]string{"A": "\x1b[2J\x1b[31mred\u202eevil\x07 back\\slash"},
+			},
+			want: "secrets do not satisfy the manifest:\n  missing A: \\x1b[2J\\x1b[31mred\\u202eevil\\a back\\\\slash",
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

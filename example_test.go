@@ -168,6 +168,49 @@ func ExampleFileStore_Update() {
 	// Output: [db] 2
 }
 
+// UpdateWithInfo sets a key with its description, as envseal secrets set
+// KEY=VALUE -d "..." does; a bundle created write-only stays so.
+func ExampleFileStore_UpdateWithInfo() {
+	dir, err := os.MkdirTemp("", "envseal-example")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer os.RemoveAll(dir)
+	key, _ := secret.GenerateKey()
+	store, err := secret.OpenFileStore(filepath.Join(dir, "store"), key)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	ctx := context.Background()
+	err = store.UpdateWithInfo(ctx, "openai", func(env map[string]string, info *secret.BundleInfo) error {
+		env["OPENAI_API_KEY"] = "sk-not-a-real-key"
+		info.Descriptions["OPENAI_API_KEY"] = "OpenAI key for completions"
+		info.WriteOnly = true
+		return nil
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	_, info, err := store.GetWithInfo(ctx, "openai")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(info.Descriptions["OPENAI_API_KEY"], info.WriteOnly)
+
+	err = store.UpdateWithInfo(ctx, "openai", func(_ map[string]string, info *secret.BundleInfo) error {
+		info.WriteOnly = false
+		return nil
+	})
+	fmt.Println(err)
+	// Output:
+	// OpenAI key for completions true
+	// bundle "openai": the bundle is write-only, and stays so: only deleting it ends that
+}
+
 // FromDotenv reads .env files; a later file wins, and Origin names the file.
 // A value is exactly what the file says: $ not followed by { is literal, and
 // ${NAME} expands from keys defined earlier in the same file.
@@ -194,6 +237,22 @@ func ExampleFromDotenv() {
 	// true
 }
 
+// Optional makes a source whose file may be absent: a developer's .env file
+// that production machines do not have. A missing file gives no keys; a file
+// that is there must still be valid.
+func ExampleOptional() {
+	env, err := secret.Resolve(context.Background(),
+		secret.FromDotenv("testdata/dotenv/app.env"),
+		secret.Optional(secret.FromDotenv("testdata/dotenv/missing.env")),
+	)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(env.Origin("DB_PASSWORD"))
+	// Output: dotenv:testdata/dotenv/app.env
+}
+
 // FromDir reads a secrets folder, one file per key: a Docker /run/secrets or
 // OpenFaaS folder, or a Kubernetes secret volume. One trailing newline is
 // trimmed; entries starting with "." are skipped.
@@ -216,6 +275,27 @@ func ExampleFromDir() {
 	password, _ := env.Get("DB_PASSWORD")
 	fmt.Println(env.Keys(), password)
 	// Output: [API_TOKEN DB_PASSWORD] not-a-real-password
+}
+
+// FromDirOptions with MapNames reads a folder whose files are named as
+// Kubernetes and OpenFaaS name secrets: api-key is API_KEY, tls.crt TLS_CRT.
+func ExampleFromDirOptions() {
+	dir, err := os.MkdirTemp("", "envseal-example")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer os.RemoveAll(dir)
+	_ = os.WriteFile(filepath.Join(dir, "api-key"), []byte("not-a-real-key\n"), 0o400)
+	_ = os.WriteFile(filepath.Join(dir, "tls.crt"), []byte("-----BEGIN FAKE CERTIFICATE-----\n"), 0o400)
+
+	env, err := secret.Resolve(context.Background(), secret.FromDirOptions(dir, secret.DirOptions{MapNames: true}))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(env.Keys())
+	// Output: [API_KEY TLS_CRT]
 }
 
 // ParseManifest reads the secrets: list of an inference.sh inf.yml file and

@@ -76,7 +76,11 @@ type FileStore struct {
 	beforeRename func(name string) error
 }
 
-var _ WritableStore = (*FileStore)(nil)
+var (
+	_ WritableStore = (*FileStore)(nil)
+	_ HistoryStore  = (*FileStore)(nil)
+	_ InfoStore     = (*FileStore)(nil)
+)
 
 // keyring is the key of a store, which Rotate changes, and what Update's
 // callbacks are running, for the environments of one store.
@@ -190,19 +194,25 @@ func (r *keyring) set(key, next Key) {
 // error wrapping [ErrNotFound]; one that does not authenticate under the
 // store's key, an error wrapping [ErrAuthFailed]. The map is the caller's.
 func (s *FileStore) Get(ctx context.Context, name string) (map[string]string, error) {
+	b, err := s.get(ctx, name)
+	return b.Env, err
+}
+
+// get is Get with the bundle's info.
+func (s *FileStore) get(ctx context.Context, name string) (seal.Bundle, error) {
 	if err := checkName(name); err != nil {
-		return nil, err
+		return seal.Bundle{}, err
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return seal.Bundle{}, err
 	}
 	full := fullName(s.env, name)
 	root, err := os.OpenRoot(s.bundleDir(s.env))
 	if errors.Is(err, fs.ErrNotExist) && s.env != "" {
-		return nil, &BundleError{Bundle: full, Err: ErrNotFound} // no bundle in this environment yet
+		return seal.Bundle{}, &BundleError{Bundle: full, Err: ErrNotFound} // no bundle in this environment yet
 	}
 	if err != nil {
-		return nil, fmt.Errorf("store folder: %w", err)
+		return seal.Bundle{}, fmt.Errorf("store folder: %w", err)
 	}
 	defer root.Close()
 	// Readers take no lock, so a Rotate of this store may be re-sealing
@@ -213,27 +223,29 @@ func (s *FileStore) Get(ctx context.Context, name string) (map[string]string, er
 		key, next, gen := s.keys.get()
 		data, err := readSealed(root, name, full)
 		if err != nil {
-			return nil, err
+			return seal.Bundle{}, err
 		}
 		if id, ok := seal.SealedKeyID(data); ok && !next.isZero() && id == next.id() {
 			key = next
 		}
-		env, err := s.open(key, full, data)
+		b, err := s.openBundle(key, full, data)
 		if err == nil || try == 2 {
-			return env, err
+			return b, err
 		}
 		if _, _, now := s.keys.get(); now == gen {
-			return nil, err
+			return seal.Bundle{}, err
 		}
 	}
 }
 
-// Set replaces the bundle called name with the entries of env, creating it
-// if needed; a nil env stores an empty bundle. Every key and value must obey
-// the rules of [Resolve], so that the store never holds a bundle that Resolve
-// would reject; otherwise nothing is written and the error names each bad key.
-// A store whose other bundles are sealed under another key refuses the write
-// (see [StoreOptions.AllowKeyChange]).
+// Set replaces the entries of the bundle called name with those of env,
+// creating it if needed; a nil env stores an empty bundle. Every key and
+// value must obey the rules of [Resolve], so that the store never holds a
+// bundle that Resolve would reject; otherwise nothing is written and the
+// error names each bad key. The bundle's [BundleInfo] is kept: its
+// write-only flag, and the descriptions of the keys env still has (see
+// [InfoStore]). A store whose other bundles are sealed under another key
+// refuses the write (see [StoreOptions.AllowKeyChange]).
 func (s *FileStore) Set(ctx context.Context, name string, env map[string]string) error {
 	if err := checkName(name); err != nil {
 		return err
@@ -246,8 +258,23 @@ func (s *FileStore) Set(ctx context.Context, name string, env map[string]string)
 		if err := s.checkStoreKey(key, name); err != nil {
 			return nil, err
 		}
-		return sealBundle(key, full, env)
+		// A bundle that does not open is replaced whole, as before bundles
+		// had info: nothing of it is kept, so nothing of it is shown.
+		cur, _, _ := s.readBundle(root, name, full, key)
+		return sealBundleInfo(key, full, seal.Kept(cur, env))
 	})
+}
+
+// readBundle reads and opens bundle name, whose full name is full, under
+// key. exists reports whether there is such a bundle; when there is none,
+// the error wraps ErrNotFound.
+func (s *FileStore) readBundle(root *os.Root, name, full string, key Key) (b seal.Bundle, exists bool, err error) {
+	data, err := readSealed(root, name, full)
+	if err != nil {
+		return seal.Bundle{}, !errors.Is(err, ErrNotFound), err
+	}
+	b, err = s.openBundle(key, full, data)
+	return b, true, err
 }
 
 // Update changes the bundle called name under the store's writer lock, so
@@ -270,28 +297,37 @@ func (s *FileStore) Update(ctx context.Context, name string, fn func(env map[str
 		return &BundleError{Bundle: full, Err: errors.New("Update with a nil func")}
 	}
 	return s.write(ctx, name, func(root *os.Root, key Key) ([]byte, error) {
-		env := map[string]string{}
-		data, err := readSealed(root, name, full)
-		switch {
-		case errors.Is(err, ErrNotFound):
-			if err := s.checkStoreKey(key, name); err != nil {
-				return nil, err
-			}
-		case err != nil:
+		cur, _, err := s.current(root, name, full, key)
+		if err != nil {
 			return nil, err
-		default:
-			if env, err = s.open(key, full, data); err != nil {
-				return nil, err
-			}
 		}
+		env := cur.Env
 		if err := s.keys.callback(func() error { return fn(env) }); err != nil {
 			return nil, &BundleError{Bundle: full, Err: err}
 		}
 		if err := checkBundle(full, env); err != nil {
 			return nil, err
 		}
-		return sealBundle(key, full, env)
+		return sealBundleInfo(key, full, seal.Kept(cur, env))
 	})
+}
+
+// current returns the bundle name, whose full name is full, for a change
+// under key: opened, or an empty one when it does not exist, the store's
+// key being checked then. exists reports which. A bundle that does not open
+// is an error: a change never overwrites it.
+func (s *FileStore) current(root *os.Root, name, full string, key Key) (cur seal.Bundle, exists bool, err error) {
+	cur, exists, err = s.readBundle(root, name, full, key)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		if err := s.checkStoreKey(key, name); err != nil {
+			return seal.Bundle{}, false, err
+		}
+		return seal.Bundle{Env: map[string]string{}, Descriptions: map[string]string{}}, false, nil
+	case err != nil:
+		return seal.Bundle{}, exists, err
+	}
+	return cur, true, nil
 }
 
 // Delete removes the bundle called name. A bundle that does not exist is an
@@ -467,11 +503,11 @@ func (s *FileStore) rotateBundle(root *os.Root, name, full string, oldKey, newKe
 			return nil
 		}
 	}
-	env, err := s.open(oldKey, full, data)
+	b, err := s.openBundle(oldKey, full, data)
 	if err != nil {
 		return err
 	}
-	sealed, err := sealBundle(newKey, full, env)
+	sealed, err := sealBundleInfo(newKey, full, b)
 	if err != nil {
 		return err
 	}
@@ -770,9 +806,9 @@ func (s *FileStore) listNames(env string) ([]string, error) {
 	return names, nil
 }
 
-// sealBundle seals env as the bundle whose full name is full, under key.
-func sealBundle(key Key, full string, env map[string]string) ([]byte, error) {
-	data, err := seal.Seal(key.bytes(), full, env, rand.Reader)
+// sealBundleInfo seals b as the bundle whose full name is full, under key.
+func sealBundleInfo(key Key, full string, b seal.Bundle) ([]byte, error) {
+	data, err := seal.SealBundle(key.bytes(), full, b, rand.Reader)
 	if err != nil {
 		return nil, &BundleError{Bundle: full, Err: err}
 	}
@@ -780,8 +816,15 @@ func sealBundle(key Key, full string, env map[string]string) ([]byte, error) {
 }
 
 // open authenticates and decodes data, the sealed bundle whose full name is
-// full, under key. Every failure wraps ErrAuthFailed and names the bundle.
+// full, under key, and returns its entries. Every failure wraps
+// ErrAuthFailed and names the bundle.
 func (s *FileStore) open(key Key, full string, data []byte) (map[string]string, error) {
+	b, err := s.openBundle(key, full, data)
+	return b.Env, err
+}
+
+// openBundle is open with the bundle's info.
+func (s *FileStore) openBundle(key Key, full string, data []byte) (seal.Bundle, error) {
 	return openSealed(key, full, data, s.opts.KeySource)
 }
 
@@ -789,14 +832,14 @@ func (s *FileStore) open(key Key, full string, data []byte) (map[string]string, 
 // name is full, under key, which came from keySource. A bundle sealed under
 // another key is a *WrongKeyError; every other failure a *BundleError
 // wrapping ErrAuthFailed.
-func openSealed(key Key, full string, data []byte, keySource string) (map[string]string, error) {
-	env, err := seal.Open(key.bytes(), full, data)
+func openSealed(key Key, full string, data []byte, keySource string) (seal.Bundle, error) {
+	b, err := seal.OpenBundle(key.bytes(), full, data)
 	var wk *seal.WrongKeyError
 	switch {
 	case err == nil:
-		return env, nil
+		return b, nil
 	case errors.As(err, &wk):
-		return nil, &WrongKeyError{Bundle: full, Sealed: wk.Sealed.String(), Used: wk.Used.String(), KeySource: keySource}
+		return seal.Bundle{}, &WrongKeyError{Bundle: full, Sealed: wk.Sealed.String(), Used: wk.Used.String(), KeySource: keySource}
 	}
-	return nil, &BundleError{Bundle: full, Err: err}
+	return seal.Bundle{}, &BundleError{Bundle: full, Err: err}
 }

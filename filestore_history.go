@@ -255,53 +255,73 @@ func orNotFound(err error, full string) error {
 
 // GetVersion returns the entries of version number of bundle name.
 func (s *FileStore) GetVersion(ctx context.Context, name string, number int) (map[string]string, error) {
+	b, err := s.getVersion(ctx, name, number)
+	return b.Env, err
+}
+
+// getVersion returns version number of bundle name, with its info.
+func (s *FileStore) getVersion(ctx context.Context, name string, number int) (seal.Bundle, error) {
 	if err := checkName(name); err != nil {
-		return nil, err
+		return seal.Bundle{}, err
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return seal.Bundle{}, err
 	}
 	full := fullName(s.env, name)
 	root, ok, err := s.openEnvRoot()
 	if err != nil || !ok {
-		return nil, orNotFound(err, full)
+		return seal.Bundle{}, orNotFound(err, full)
 	}
 	defer root.Close()
 	ns, err := versions(root, name)
 	if err != nil {
-		return nil, &BundleError{Bundle: full, Err: fmt.Errorf("history: %w", err)}
+		return seal.Bundle{}, &BundleError{Bundle: full, Err: fmt.Errorf("history: %w", err)}
 	}
 	key, _, _ := s.keys.get()
 	if len(ns) == 0 && number == 1 {
 		// A bundle from before histories: its current file is version 1.
 		data, err := readSealed(root, name, full)
 		if err != nil {
-			return nil, err
+			return seal.Bundle{}, err
 		}
-		return s.open(key, full, data)
+		return s.openBundle(key, full, data)
 	}
 	rec, err := readRecord(root, name, full, number)
 	if err != nil {
-		return nil, err
+		return seal.Bundle{}, err
 	}
 	if rec.Deleted {
-		return nil, &BundleError{Bundle: full, Err: fmt.Errorf("version %d is the bundle's deletion: it has no entries", number)}
+		return seal.Bundle{}, &BundleError{Bundle: full, Err: fmt.Errorf("version %d is the bundle's deletion: it has no entries", number)}
 	}
-	env, err := s.open(key, full, rec.Sealed)
+	b, err := s.openBundle(key, full, rec.Sealed)
 	if err != nil {
-		return nil, fmt.Errorf("version %d: %w", number, err)
+		return seal.Bundle{}, fmt.Errorf("version %d: %w", number, err)
 	}
-	return env, nil
+	return b, nil
 }
 
 // Rollback makes the entries of version number of bundle name current
-// again, as a new version (Set's rules apply).
+// again, with the descriptions they had then, as a new version (Set's rules
+// apply). The bundle is write-only after it if the version was, or if the
+// bundle is now: a rollback never makes a bundle readable.
 func (s *FileStore) Rollback(ctx context.Context, name string, number int) error {
-	env, err := s.GetVersion(ctx, name, number)
+	b, err := s.getVersion(ctx, name, number)
 	if err != nil {
 		return err
 	}
-	return s.Set(ctx, name, env)
+	full := fullName(s.env, name)
+	if err := checkBundle(full, b.Env); err != nil {
+		return err
+	}
+	return s.write(ctx, name, func(root *os.Root, key Key) ([]byte, error) {
+		if err := s.checkStoreKey(key, name); err != nil {
+			return nil, err
+		}
+		if cur, _, err := s.readBundle(root, name, full, key); err == nil && cur.WriteOnly {
+			b.WriteOnly = true
+		}
+		return sealBundleInfo(key, full, b)
+	})
 }
 
 // rotateHistory re-seals the history of bundle name under newKey. The
@@ -322,11 +342,11 @@ func (s *FileStore) rotateHistory(root *os.Root, name, full string, oldKey, newK
 		if id, ok := seal.SealedKeyID(rec.Sealed); ok && id == newKey.id() {
 			continue
 		}
-		env, err := s.open(oldKey, full, rec.Sealed)
+		b, err := s.openBundle(oldKey, full, rec.Sealed)
 		if err != nil {
 			return fmt.Errorf("version %d: %w", n, err)
 		}
-		if rec.Sealed, err = sealBundle(newKey, full, env); err != nil {
+		if rec.Sealed, err = sealBundleInfo(newKey, full, b); err != nil {
 			return err
 		}
 		if err := writeRecord(root, name, full, n, rec); err != nil {

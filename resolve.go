@@ -110,8 +110,16 @@ func sourceError(name string, err error) error {
 
 // load loads s, giving a FromName source the Resolver's store, and returns
 // the name to report it by: its Name, but for a FromName source of a store
-// outside the default environment, "name:ENVIRONMENT/NAME".
+// outside the default environment, "name:ENVIRONMENT/NAME". An optional
+// FromName source yields nothing when the bundle does not exist, but not
+// when the store does not open.
 func (r *Resolver) load(ctx context.Context, s Source, store *Store) (string, map[string]string, error) {
+	optional := false
+	if o, ok := s.(optionalSource); ok {
+		if _, isName := o.src.(nameSource); isName {
+			s, optional = o.src, true
+		}
+	}
 	ns, ok := s.(nameSource)
 	if !ok {
 		m, err := s.Load(ctx)
@@ -129,6 +137,9 @@ func (r *Resolver) load(ctx context.Context, s Source, store *Store) (string, ma
 		}
 	}
 	m, err := ns.loadFrom(ctx, *store)
+	if optional {
+		m, err = orNothing(m, err)
+	}
 	return ns.nameIn(*store), m, err
 }
 
@@ -139,15 +150,16 @@ type multiSource interface {
 	parts() []Source
 }
 
-// flatten returns sources with every multiSource replaced by its parts.
+// flatten returns sources with every multiSource, optional or not, replaced
+// by its parts.
 func flatten(sources []Source) []Source {
-	if !slices.ContainsFunc(sources, func(s Source) bool { _, ok := s.(multiSource); return ok }) {
+	if !slices.ContainsFunc(sources, func(s Source) bool { _, ok := partsOf(s); return ok }) {
 		return sources
 	}
 	var out []Source
 	for _, s := range sources {
-		if m, ok := s.(multiSource); ok {
-			out = append(out, m.parts()...)
+		if parts, ok := partsOf(s); ok {
+			out = append(out, parts...)
 			continue
 		}
 		out = append(out, s)

@@ -177,6 +177,42 @@ type Runner struct {
 	// killed, the child is killed at once).
 	StopSignal os.Signal
 
+	// Files hands the child its secrets as files instead of variables, as
+	// OpenFaaS, Docker and Kubernetes mount secrets: one file per key of
+	// the Env, named after the key, holding exactly its value, mode 0600,
+	// in a folder of mode 0700 that the child finds in the variable
+	// ENVSEAL_SECRETS_DIR (SecretsDirVar). The child's environment then
+	// has no secret: Environ without the variables named like a key of
+	// the Env (a stale value must not pass for the secret). The point is
+	// to keep values out of the environment, which every process the
+	// child starts inherits and /proc/PID/environ shows; FromDir reads the
+	// folder back, as the workload may.
+	//
+	// The folder is removed when the Runner is done, however the child
+	// ended: it exited, a signal killed it, or it was stopped because the
+	// context was done or this process got SIGTERM or SIGINT, which the
+	// Runner passes on and waits out. Restart writes the new Env's files
+	// before the new child starts. A process killed with SIGKILL cannot
+	// clean up: its folder stays (the child, on Linux and FreeBSD, is
+	// killed with it) until the next Runner with Files removes it (a
+	// folder whose marker file .envseal-run names a process that no longer
+	// exists), or until reboot, since it is in memory. With Forward empty,
+	// a signal that ends this process leaves the folder too: cancel the
+	// context instead.
+	Files bool
+
+	// FilesDir is the folder of Files. It is made with mode 0700 and
+	// removed after; an existing one must be a folder that only this
+	// user can enter, and be empty (but for what a Runner killed with
+	// SIGKILL left in it), and then only the files are removed. "" makes a
+	// new folder, envseal-files-PID-RANDOM, in memory where there is a
+	// file system for it, so that no value reaches a disk: in
+	// $XDG_RUNTIME_DIR when it is this user's own and in memory, else in
+	// /dev/shm (Linux); elsewhere, and when neither is, in os.TempDir().
+	// A FilesDir on a disk puts the values on that disk until they are
+	// removed.
+	FilesDir string
+
 	// Forward lists the signals passed on to the child. nil means SIGINT,
 	// SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 and SIGWINCH (none on
 	// Windows); an empty, non-nil slice passes none on and leaves this
@@ -290,6 +326,8 @@ func (r *Runner) Start(ctx context.Context) error {
 		grace:    r.Grace,
 		stop:     r.StopSignal,
 		forward:  r.Forward,
+		useFiles: r.Files,
+		filesDir: r.FilesDir,
 		trace:    r.traceSignal,
 		requests: make(chan request),
 		done:     make(chan struct{}),
@@ -323,6 +361,8 @@ func (r *Runner) Start(ctx context.Context) error {
 // stopped because the context was done. It returns nil when the child
 // exited with status 0, an [*ExitError] when it exited otherwise, and a
 // [*StartError] when it (or, after Restart, its successor) could not start.
+// With Files, a failure to write or remove the secret files is an error too,
+// joined to the child's result when there is one.
 // When the child exited with status 0 but its output could not be passed on
 // (a failing writer, or a background process holding the output pipe open
 // past the 2 s wait of Redact, which wraps [os/exec.ErrWaitDelay]), Wait
@@ -338,7 +378,8 @@ func (r *Runner) Wait() error {
 
 // ExitCode returns the exit code a shell would report for the child once
 // Wait has returned: the child's exit status, 128+N when signal N ended it,
-// 127 when the program was not found, 126 when it could not be run. It
+// 127 when the program was not found, 126 when it could not be run (or its
+// secret files, with Files, could not be written). It
 // returns -1 while the child runs, before Start, and when Start returned
 // the context's error.
 func (r *Runner) ExitCode() int {
@@ -465,6 +506,9 @@ type running struct {
 	grace                  time.Duration
 	stop                   os.Signal
 	forward                []os.Signal
+	useFiles               bool
+	filesDir               string
+	files                  *secretFiles // with useFiles, once made
 	trace                  func(os.Signal, bool)
 	requests               chan request
 	done                   chan struct{} // closed when the Runner is done
@@ -543,6 +587,15 @@ func (run *running) supervise(ctx context.Context, started chan<- error) {
 		}
 	}
 
+	if run.useFiles {
+		// After Notify: a SIGTERM that arrives from now on is passed on,
+		// and the folder removed when the child is gone.
+		if err := run.writeFiles(); err != nil {
+			run.finish(126, err)
+			started <- err
+			return
+		}
+	}
 	c, err := run.start()
 	if err != nil {
 		// Done before Start returns, so that ExitCode tells the code as
@@ -629,7 +682,13 @@ func (run *running) supervise(ctx context.Context, started chan<- error) {
 			if run.errRedact != nil {
 				run.errRedact.learn(env)
 			}
-			c, err = run.start()
+			c, err = nil, nil
+			if run.files != nil {
+				err = run.files.write(env)
+			}
+			if err == nil {
+				c, err = run.start()
+			}
 			for _, req := range restarts {
 				req.reply <- err
 			}
@@ -640,6 +699,17 @@ func (run *running) supervise(ctx context.Context, started chan<- error) {
 			}
 		}
 	}
+}
+
+// writeFiles makes the folder of the secret files and writes those of the
+// Env.
+func (run *running) writeFiles() error {
+	f, err := openSecretFiles(run.filesDir)
+	if err != nil {
+		return err
+	}
+	run.files = f
+	return f.write(run.env)
 }
 
 // start starts a child with the current settings.
@@ -661,7 +731,11 @@ func (run *running) start() (*child, error) {
 	if base == nil {
 		base = os.Environ()
 	}
-	cmd.Env = run.env.Overlay(base)
+	if run.files != nil {
+		cmd.Env = run.files.environ(base, run.env)
+	} else {
+		cmd.Env = run.env.Overlay(base)
+	}
 	cmd.Dir = run.dir
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = run.stdin, run.childStdout, run.childErrw
 	// Output copied through a pipe (Redact, or a writer that is not a
@@ -733,13 +807,20 @@ func (e *outputHeldError) Error() string {
 
 func (e *outputHeldError) Unwrap() error { return e.err }
 
-// finish records Wait's result and ends the Runner.
+// finish removes the secret files, records Wait's result and ends the
+// Runner. A failure to remove the files is reported with the child's
+// result.
 func (run *running) finish(code int, err error) {
 	for _, r := range []*Redactor{run.outRedact, run.errRedact} {
 		if r != nil {
 			if cerr := r.Close(); cerr != nil && err == nil {
 				err = fmt.Errorf("%s: passing its output on: %w", run.args[0], cerr)
 			}
+		}
+	}
+	if run.files != nil {
+		if ferr := run.files.remove(); ferr != nil {
+			err = errors.Join(err, ferr)
 		}
 	}
 	run.err, run.code = err, code

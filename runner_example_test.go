@@ -44,3 +44,25 @@ func ExampleRunner_redact() {
 	}
 	// Output: calling the API with [REDACTED:API_KEY]
 }
+
+// With Files, the child gets its secrets as files, as OpenFaaS mounts them,
+// instead of variables: one file per key in a private folder named by
+// ENVSEAL_SECRETS_DIR, removed when the child is done.
+func ExampleRunner_files() {
+	ctx := context.Background()
+	env, err := secret.Resolve(ctx, secret.FromMap(map[string]string{"API_KEY": "sk-fake-0123456789"}))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	r := secret.Command(env, "sh", "-c", `
+		test -f "$ENVSEAL_SECRETS_DIR/API_KEY" && echo "API_KEY is a file"
+		test -z "$API_KEY" && echo "and not a variable"`)
+	r.Files = true
+	if err := r.Run(ctx); err != nil {
+		fmt.Println(err)
+	}
+	// Output:
+	// API_KEY is a file
+	// and not a variable
+}

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -119,12 +120,53 @@ func runnerHelper(mode string, args []string) int {
 		fmt.Printf("pid %d\n", os.Getpid())
 		select {}
 
-	case "host": // host [-pid] ARGV...: run ARGV through a Runner, as envseal run does; with -pid, say "host PID" first
+	case "files": // files KEY...: report the folder of ENVSEAL_SECRETS_DIR, its entries, and each key's file and variable
+		dir := os.Getenv(SecretsDirVar)
+		fi, err := os.Stat(dir)
+		if err != nil {
+			fmt.Println("no folder:", err)
+			return 97
+		}
+		fmt.Printf("dir %s %04o\n", dir, fi.Mode().Perm())
+		entries, _ := os.ReadDir(dir)
+		for _, e := range entries {
+			fmt.Printf("entry %s\n", e.Name())
+		}
+		for _, k := range args {
+			b, err := os.ReadFile(filepath.Join(dir, k))
+			mode := "-"
+			if fi, err := os.Stat(filepath.Join(dir, k)); err == nil {
+				mode = fmt.Sprintf("%04o", fi.Mode().Perm())
+			}
+			_, set := os.LookupEnv(k)
+			fmt.Printf("%s file=%v mode=%s value=%q env=%v\n", k, err == nil, mode, b, set)
+		}
+		for _, k := range []string{"ENVSEAL_KEY", "ENVSEAL_KEY_FILE"} {
+			if _, ok := os.LookupEnv(k); ok {
+				fmt.Println(k, "set")
+			}
+		}
+		return 0
+
+	case "files-serve": // files-serve: say "dir DIR" and "ready", then exit 0 on SIGTERM or SIGINT
+		ch := make(chan os.Signal, 2)
+		signal.Notify(ch, syscall.SIGTERM, syscall.SIGINT)
+		fmt.Printf("dir %s\nready\n", os.Getenv(SecretsDirVar))
+		<-ch
+		return 0
+
+	case "host": // host [-pid] [-files DIR|-] ARGV...: run ARGV through a Runner, as envseal run does; with -pid, say
+		// "host PID" first; with -files, give it its secrets as files in DIR (- for a new folder)
 		if len(args) > 0 && args[0] == "-pid" {
 			fmt.Printf("host %d\n", os.Getpid())
 			args = args[1:]
 		}
-		return runnerHost(args)
+		files, filesDir := false, ""
+		if len(args) > 1 && args[0] == "-files" {
+			files, filesDir = true, strings.TrimPrefix(args[1], "-")
+			args = args[2:]
+		}
+		return runnerHost(args, files, filesDir)
 	}
 	return 99
 }
@@ -176,13 +218,14 @@ func signalName(sig syscall.Signal) string {
 	return sig.String()
 }
 
-// runnerHost runs argv through a Runner with one secret, FAKE_SECRET, and
+// runnerHost runs argv through a Runner with one secret, FAKE_SECRET (with
+// files, as a file in filesDir, or in a new folder when it is ""), and
 // the standard streams of this process, reports on stderr each signal it
 // receives and whether it passed it on ("forwarded INT", "kept INT"), and
 // exits with the Runner's exit code.
-func runnerHost(argv []string) int {
+func runnerHost(argv []string, files bool, filesDir string) int {
 	env := newEnv(map[string]envVar{"FAKE_SECRET": {value: "fake-host-secret", origin: "map"}})
-	r := &Runner{Args: argv, Env: env}
+	r := &Runner{Args: argv, Env: env, Files: files, FilesDir: filesDir}
 	r.traceSignal = func(sig os.Signal, forwarded bool) {
 		verb := "kept"
 		if forwarded {

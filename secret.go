@@ -21,8 +21,9 @@
 //
 // A [Runner] does the same and what envseal run does around it: it passes
 // signals on to the workload, stops it with a grace period when the context
-// is done, reports its exit code as a shell does, can redact its output, and
-// can restart it with rotated secrets:
+// is done, reports its exit code as a shell does, can redact its output, can
+// hand it its secrets as files instead of variables (Files, the OpenFaaS
+// way), and can restart it with rotated secrets:
 //
 //	r := secret.Command(env, "./worker")
 //	err = r.Run(ctx) // r.ExitCode(): the workload's code, 128+N, 126 or 127
@@ -32,11 +33,14 @@
 // A [Source] has a name, its provenance label, and loads a map of keys to
 // values. The package provides [FromMap], [FromDotenv], [FromName], [FromDir]
 // and [FromEnviron]; any other type that implements Source works too.
+// [Optional] makes a source whose file, folder, bundle or variables may be
+// absent: absent, it yields no keys; any other failure is still an error.
 //
 // [FromDotenv] never silently changes a value: each value is exactly what the
 // file says or the load fails with a [*ParseError]; with no paths it reads
 // ".env". [FromDir] refuses file names that are not valid keys rather than
-// rewriting them, and never mixes two versions of a Kubernetes volume.
+// rewriting them, unless [FromDirOptions] is asked to map them
+// (api-key to API_KEY), and never mixes two versions of a Kubernetes volume.
 // [ParseManifest] reads the `secrets:` list of an inf.yml file and ignores
 // its other keys.
 //
@@ -68,7 +72,9 @@
 // not open; any authentication failure is an error wrapping [ErrAuthFailed],
 // which names the bundle and, for a bundle sealed under another key, the key
 // ids involved, and nothing else. Writers serialise on a lock file and
-// replace files atomically. A Key never prints; [Key.Encode] is its only text form. The
+// replace files atomically. Beside its entries, a bundle keeps a
+// [BundleInfo], sealed with it: a description of each key, and whether the
+// bundle is write-only ([InfoStore]). A Key never prints; [Key.Encode] is its only text form. The
 // store does not protect against an attacker who restores an older sealed
 // file of the same bundle, deletes bundles, or reads names, sizes and times.
 //

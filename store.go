@@ -116,6 +116,62 @@ type HistoryStore interface {
 	Rollback(ctx context.Context, name string, number int) error
 }
 
+// MaxDescriptionLen is the longest description of a key that a store keeps,
+// in bytes.
+const MaxDescriptionLen = rules.MaxDescriptionLen
+
+// BundleInfo is what a store keeps with a bundle beside its entries: what
+// each key is for, as inference.sh's `secrets set KEY VALUE -d "..."` keeps
+// it, and whether the bundle is write-only, as fxn's secrets are. It holds
+// no secret value and may be printed, but a description is text anyone who
+// can write to the bundle chose: print it with its control characters
+// escaped (the envseal command does). It is sealed with the bundle, so it is
+// authenticated as the entries are, and hidden from whoever holds only the
+// sealed bytes (the etcd cluster, a backup).
+type BundleInfo struct {
+	// Descriptions holds the description of some keys of the bundle. A
+	// description lives and dies with its key: a write that removes a key
+	// removes its description, and one of a key the bundle does not have
+	// is dropped, as is an empty one. Each is valid UTF-8 without NUL, at
+	// most MaxDescriptionLen bytes.
+	Descriptions map[string]string
+
+	// WriteOnly marks a bundle whose values can be used where they are
+	// needed (resolved, and run with) but not viewed: envseal secrets get
+	// --reveal and secrets export refuse it, as fxn shows a secret only
+	// where it was set. It is chosen when the bundle is created and kept
+	// by every write after (Set, Update, Rollback); only Delete ends it.
+	//
+	// It is a promise the envseal command keeps, not a cryptographic
+	// control: whoever holds the store's key can open the bundle with this
+	// package, and a workload that gets the values can print them. It
+	// keeps values off screens, terminals' scrollback and exported files
+	// by mistake.
+	WriteOnly bool
+}
+
+// InfoStore is a store that keeps a [BundleInfo] with each bundle:
+// [FileStore] and the etcd store are. Its Set and Update keep a bundle's
+// info: the write-only flag, and the descriptions of the keys that remain.
+// A Set that replaces a bundle that does not open under the store's key
+// (sealed under another key, with StoreOptions.AllowKeyChange) cannot know
+// it, and replaces it whole.
+type InfoStore interface {
+	WritableStore
+	// GetWithInfo returns the entries of bundle name and its info, read
+	// together. A bundle that does not exist is an error wrapping
+	// ErrNotFound. The maps are the caller's, and never nil.
+	GetWithInfo(ctx context.Context, name string) (map[string]string, BundleInfo, error)
+	// UpdateWithInfo changes the entries of bundle name and its info
+	// together, atomically, as Update does: fn gets a copy of the entries
+	// (an empty map for a new bundle) and of the info, and changes them in
+	// place. When fn returns nil they are written, with the rules of
+	// BundleInfo: descriptions must be valid; WriteOnly may be set only
+	// when the bundle is created, and never cleared. A refused write
+	// writes nothing, and its error names the bundle.
+	UpdateWithInfo(ctx context.Context, name string, fn func(env map[string]string, info *BundleInfo) error) error
+}
+
 // environment returns the options' environment, "" for the default one, or
 // an error for an invalid name.
 func (o StoreOptions) environment() (string, error) {

@@ -151,43 +151,66 @@ func (s *Store) History(ctx context.Context, name string) ([]secret.Version, err
 
 // GetVersion returns the entries of version number of bundle name.
 func (s *Store) GetVersion(ctx context.Context, name string, number int) (map[string]string, error) {
+	b, err := s.getVersion(ctx, name, number)
+	return b.Env, err
+}
+
+// getVersion returns version number of bundle name, with its info.
+func (s *Store) getVersion(ctx context.Context, name string, number int) (seal.Bundle, error) {
 	if err := checkName(name); err != nil {
-		return nil, err
+		return seal.Bundle{}, err
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return seal.Bundle{}, err
 	}
 	full := fullName(s.env, name)
 	resp, err := s.client.Get(ctx, s.historyPrefix(s.env, name)+strconv.Itoa(number))
 	if err != nil {
-		return nil, s.failure(full, err)
+		return seal.Bundle{}, s.failure(full, err)
 	}
 	if len(resp.Kvs) == 0 {
-		return nil, &secret.BundleError{Bundle: full, Err: fmt.Errorf("version %d: %w", number, secret.ErrNotFound)}
+		return seal.Bundle{}, &secret.BundleError{Bundle: full, Err: fmt.Errorf("version %d: %w", number, secret.ErrNotFound)}
 	}
 	rec, err := seal.DecodeRecord(resp.Kvs[0].Value)
 	if err != nil {
-		return nil, &secret.BundleError{Bundle: full, Err: fmt.Errorf("version %d: %w", number, err)}
+		return seal.Bundle{}, &secret.BundleError{Bundle: full, Err: fmt.Errorf("version %d: %w", number, err)}
 	}
 	if rec.Deleted {
-		return nil, &secret.BundleError{Bundle: full, Err: fmt.Errorf("version %d is the bundle's deletion: it has no entries", number)}
+		return seal.Bundle{}, &secret.BundleError{Bundle: full, Err: fmt.Errorf("version %d is the bundle's deletion: it has no entries", number)}
 	}
 	key, _, _ := s.keys.get()
-	env, err := s.open(key, full, rec.Sealed)
+	b, err := s.openBundle(key, full, rec.Sealed)
 	if err != nil {
-		return nil, fmt.Errorf("version %d: %w", number, err)
+		return seal.Bundle{}, fmt.Errorf("version %d: %w", number, err)
 	}
-	return env, nil
+	return b, nil
 }
 
 // Rollback makes the entries of version number of bundle name current
-// again, as a new version (Set's rules apply).
+// again, with the descriptions they had then, as a new version (Set's rules
+// apply). The bundle is write-only after it if the version was, or if the
+// bundle is now: a rollback never makes a bundle readable.
 func (s *Store) Rollback(ctx context.Context, name string, number int) error {
-	env, err := s.GetVersion(ctx, name, number)
+	b, err := s.getVersion(ctx, name, number)
 	if err != nil {
 		return err
 	}
-	return s.Set(ctx, name, env)
+	full := fullName(s.env, name)
+	if err := checkBundle(full, b.Env); err != nil {
+		return err
+	}
+	return s.change(ctx, name, func(key secret.Key, cur []byte) ([]byte, error) {
+		if err := s.checkKeyOf(ctx, key, name, cur); err != nil {
+			return nil, err
+		}
+		next := b
+		if cur != nil {
+			if old, err := s.openBundle(key, full, cur); err == nil && old.WriteOnly {
+				next.WriteOnly = true
+			}
+		}
+		return sealBundleInfo(key, full, next)
+	})
 }
 
 // rotateRecord re-seals the bundle in the history record at key k under
@@ -211,11 +234,11 @@ func (s *Store) rotateRecord(ctx context.Context, k, full string, oldKey, newKey
 		if id, ok := seal.SealedKeyID(rec.Sealed); ok && id == seal.Key(newKey).ID() {
 			return nil
 		}
-		env, err := s.open(oldKey, full, rec.Sealed)
+		b, err := s.openBundle(oldKey, full, rec.Sealed)
 		if err != nil {
 			return err
 		}
-		if rec.Sealed, err = sealBundle(newKey, full, env); err != nil {
+		if rec.Sealed, err = sealBundleInfo(newKey, full, b); err != nil {
 			return err
 		}
 		ok, err := s.swap(ctx, k, resp.Kvs[0].ModRevision, seal.EncodeRecord(rec))

@@ -22,8 +22,10 @@
 // sealed bundle, byte for byte what a FileStore keeps in a file. The
 // bundle's full name ("openai", or "prod/openai" outside the default
 // environment) is authenticated with it, so a value copied to another key
-// does not open. etcd sees no value and no key name in clear; it sees bundle
-// names, sizes, revisions and times.
+// does not open. A bundle's [secret.BundleInfo] (the descriptions of its
+// keys, the write-only flag) is sealed with it, as in a FileStore: the Store
+// is a [secret.InfoStore]. etcd sees no value, no key name and no
+// description in clear; it sees bundle names, sizes, revisions and times.
 //
 // # Consistency
 //
@@ -58,6 +60,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"maps"
 	"math/big"
 	"slices"
 	"strconv"
@@ -113,7 +116,11 @@ type Store struct {
 	keys   *keyring
 }
 
-var _ secret.WritableStore = (*Store)(nil)
+var (
+	_ secret.WritableStore = (*Store)(nil)
+	_ secret.HistoryStore  = (*Store)(nil)
+	_ secret.InfoStore     = (*Store)(nil)
+)
 
 // keyring is the key of a store, which Rotate changes, shared by the
 // environments of one store.
@@ -305,11 +312,28 @@ func checkName(name string) error {
 
 // Get returns the bundle called name, read linearizably.
 func (s *Store) Get(ctx context.Context, name string) (map[string]string, error) {
+	b, err := s.get(ctx, name)
+	return b.Env, err
+}
+
+// GetWithInfo returns the entries of the bundle called name and its
+// [secret.BundleInfo], read together, linearizably. The maps are the
+// caller's.
+func (s *Store) GetWithInfo(ctx context.Context, name string) (map[string]string, secret.BundleInfo, error) {
+	b, err := s.get(ctx, name)
+	if err != nil {
+		return nil, secret.BundleInfo{}, err
+	}
+	return b.Env, infoOf(b), nil
+}
+
+// get is Get with the bundle's info.
+func (s *Store) get(ctx context.Context, name string) (seal.Bundle, error) {
 	if err := checkName(name); err != nil {
-		return nil, err
+		return seal.Bundle{}, err
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return seal.Bundle{}, err
 	}
 	full := fullName(s.env, name)
 	for try := 0; ; try++ {
@@ -319,33 +343,35 @@ func (s *Store) Get(ctx context.Context, name string) (map[string]string, error)
 			// A read is safe to make again: the cluster may be electing a
 			// leader, or a member may be down while others are up.
 			if berr := backoff(ctx, attempt); berr != nil {
-				return nil, s.failure(full, berr)
+				return seal.Bundle{}, s.failure(full, berr)
 			}
 			resp, err = s.client.Get(ctx, s.key(s.env, name))
 		}
 		if err != nil {
-			return nil, s.failure(full, err)
+			return seal.Bundle{}, s.failure(full, err)
 		}
 		if len(resp.Kvs) == 0 {
-			return nil, &secret.BundleError{Bundle: full, Err: secret.ErrNotFound}
+			return seal.Bundle{}, &secret.BundleError{Bundle: full, Err: secret.ErrNotFound}
 		}
 		data := resp.Kvs[0].Value
 		if id, ok := seal.SealedKeyID(data); ok && !seal.Key(next).IsZero() && id == seal.Key(next).ID() {
 			key = next
 		}
-		env, err := s.open(key, full, data)
+		b, err := s.openBundle(key, full, data)
 		if err == nil || try == 2 {
-			return env, err
+			return b, err
 		}
 		if _, _, now := s.keys.get(); now == gen {
-			return nil, err
+			return seal.Bundle{}, err
 		}
 	}
 }
 
-// Set replaces the bundle called name with the entries of env, which must
-// obey the rules of [secret.Resolve]. A store whose other bundles are sealed
-// under another key refuses the write (see [secret.StoreOptions]).
+// Set replaces the entries of the bundle called name with those of env,
+// which must obey the rules of [secret.Resolve]. The bundle's
+// [secret.BundleInfo] is kept, as [secret.InfoStore] says. A store whose
+// other bundles are sealed under another key refuses the write (see
+// [secret.StoreOptions]).
 func (s *Store) Set(ctx context.Context, name string, env map[string]string) error {
 	if err := checkName(name); err != nil {
 		return err
@@ -358,7 +384,13 @@ func (s *Store) Set(ctx context.Context, name string, env map[string]string) err
 		if err := s.checkKeyOf(ctx, key, name, cur); err != nil {
 			return nil, err
 		}
-		return sealBundle(key, full, env)
+		// A bundle that does not open is replaced whole: nothing of it is
+		// kept, so nothing of it is shown.
+		var old seal.Bundle
+		if cur != nil {
+			old, _ = s.openBundle(key, full, cur)
+		}
+		return sealBundleInfo(key, full, seal.Kept(old, env))
 	})
 }
 
@@ -378,25 +410,76 @@ func (s *Store) Update(ctx context.Context, name string, fn func(env map[string]
 		return &secret.BundleError{Bundle: full, Err: errors.New("Update with a nil func")}
 	}
 	return s.change(ctx, name, func(key secret.Key, cur []byte) ([]byte, error) {
-		env := map[string]string{}
-		if cur == nil {
-			if err := s.checkKeyOf(ctx, key, name, nil); err != nil {
-				return nil, err
-			}
-		} else {
-			var err error
-			if env, err = s.open(key, full, cur); err != nil {
-				return nil, err
-			}
+		old, err := s.current(ctx, key, name, cur)
+		if err != nil {
+			return nil, err
 		}
+		env := old.Env
 		if err := fn(env); err != nil {
 			return nil, &secret.BundleError{Bundle: full, Err: err}
 		}
 		if err := checkBundle(full, env); err != nil {
 			return nil, err
 		}
-		return sealBundle(key, full, env)
+		return sealBundleInfo(key, full, seal.Kept(old, env))
 	})
+}
+
+// UpdateWithInfo changes the entries of the bundle called name and its
+// [secret.BundleInfo] together, by compare-and-swap as Update does, with the
+// rules of [secret.InfoStore]: fn gets copies of both (for a new bundle, an
+// empty map and the zero BundleInfo), and may be called again on fresh
+// copies when another writer came first.
+func (s *Store) UpdateWithInfo(ctx context.Context, name string, fn func(env map[string]string, info *secret.BundleInfo) error) error {
+	if err := checkName(name); err != nil {
+		return err
+	}
+	full := fullName(s.env, name)
+	if fn == nil {
+		return &secret.BundleError{Bundle: full, Err: errors.New("UpdateWithInfo with a nil func")}
+	}
+	return s.change(ctx, name, func(key secret.Key, cur []byte) ([]byte, error) {
+		old, err := s.current(ctx, key, name, cur)
+		if err != nil {
+			return nil, err
+		}
+		env := maps.Clone(old.Env)
+		info := infoOf(old)
+		if err := fn(env, &info); err != nil {
+			return nil, &secret.BundleError{Bundle: full, Err: err}
+		}
+		if err := checkBundle(full, env); err != nil {
+			return nil, err
+		}
+		next, err := seal.Changed(cur != nil, old, env, info.Descriptions, info.WriteOnly)
+		if err != nil {
+			return nil, &secret.BundleError{Bundle: full, Err: err}
+		}
+		return sealBundleInfo(key, full, next)
+	})
+}
+
+// current opens cur, the sealed bytes of bundle name, for a change under
+// key, or returns an empty bundle when cur is nil (no such bundle), the
+// store's key being checked then. A bundle that does not open is an error:
+// a change never overwrites it.
+func (s *Store) current(ctx context.Context, key secret.Key, name string, cur []byte) (seal.Bundle, error) {
+	if cur == nil {
+		if err := s.checkKeyOf(ctx, key, name, nil); err != nil {
+			return seal.Bundle{}, err
+		}
+		return seal.Bundle{Env: map[string]string{}, Descriptions: map[string]string{}}, nil
+	}
+	return s.openBundle(key, fullName(s.env, name), cur)
+}
+
+// infoOf returns the info of b, with a map of descriptions of its own.
+func infoOf(b seal.Bundle) secret.BundleInfo {
+	d := maps.Clone(b.Descriptions)
+	if d == nil {
+		d = map[string]string{}
+	}
+	return secret.BundleInfo{Descriptions: d, WriteOnly: b.WriteOnly}
 }
 
 // errDelete is what a change's build returns to delete the bundle.
@@ -683,11 +766,11 @@ func (s *Store) rotateBundle(ctx context.Context, env, name string, oldKey, newK
 				return nil
 			}
 		}
-		bundle, err := s.open(oldKey, full, data)
+		bundle, err := s.openBundle(oldKey, full, data)
 		if err != nil {
 			return err
 		}
-		sealed, err := sealBundle(newKey, full, bundle)
+		sealed, err := sealBundleInfo(newKey, full, bundle)
 		if err != nil {
 			return err
 		}
@@ -743,22 +826,29 @@ func sealedKeyIDOf(value []byte) (seal.KeyID, bool) {
 	return seal.KeyID{}, false
 }
 
-// open authenticates and decodes data, the sealed bundle full, under key.
+// open authenticates and decodes data, the sealed bundle full, under key,
+// and returns its entries.
 func (s *Store) open(key secret.Key, full string, data []byte) (map[string]string, error) {
-	env, err := seal.Open(seal.Key(key).Bytes(), full, data)
+	b, err := s.openBundle(key, full, data)
+	return b.Env, err
+}
+
+// openBundle is open with the bundle's info.
+func (s *Store) openBundle(key secret.Key, full string, data []byte) (seal.Bundle, error) {
+	b, err := seal.OpenBundle(seal.Key(key).Bytes(), full, data)
 	var wk *seal.WrongKeyError
 	switch {
 	case err == nil:
-		return env, nil
+		return b, nil
 	case errors.As(err, &wk):
-		return nil, &secret.WrongKeyError{Bundle: full, Sealed: wk.Sealed.String(), Used: wk.Used.String(), KeySource: s.opts.KeySource}
+		return seal.Bundle{}, &secret.WrongKeyError{Bundle: full, Sealed: wk.Sealed.String(), Used: wk.Used.String(), KeySource: s.opts.KeySource}
 	}
-	return nil, &secret.BundleError{Bundle: full, Err: err}
+	return seal.Bundle{}, &secret.BundleError{Bundle: full, Err: err}
 }
 
-// sealBundle seals env as the bundle full under key.
-func sealBundle(key secret.Key, full string, env map[string]string) ([]byte, error) {
-	data, err := seal.Seal(seal.Key(key).Bytes(), full, env, rand.Reader)
+// sealBundleInfo seals b as the bundle full under key.
+func sealBundleInfo(key secret.Key, full string, b seal.Bundle) ([]byte, error) {
+	data, err := seal.SealBundle(seal.Key(key).Bytes(), full, b, rand.Reader)
 	if err != nil {
 		return nil, &secret.BundleError{Bundle: full, Err: err}
 	}

@@ -41,7 +41,9 @@ type OpenFunc func(t *testing.T, key secret.Key, opts secret.StoreOptions) secre
 // that is a secret.Watcher must report every Set, Update and Delete made
 // through another handle on the same backend, only for the names watched and
 // only in its environment, refuse invalid names, and close its channel when
-// the context ends.
+// the context ends. A store
+// that is a secret.InfoStore must keep descriptions and the write-only flag
+// as secret.BundleInfo says, through every write, rollback and rotation.
 func TestStore(t *testing.T, newBackend func(t *testing.T) OpenFunc) {
 	t.Helper()
 	for _, tc := range []struct {
@@ -68,6 +70,8 @@ func TestStore(t *testing.T, newBackend func(t *testing.T) OpenFunc) {
 		{"HistoryLimit", testHistoryLimit},
 		{"Watch", testWatch},
 		{"WatchRefuses", testWatchRefuses},
+		{"Info", testInfo},
+		{"InfoWriteOnly", testInfoWriteOnly},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

@@ -134,6 +134,29 @@ func helperMain(args []string) int {
 		return helperTrap(rest[0], rest[1])
 	case "split":
 		return helperSplit(rest[0], rest[1])
+	case "files": // files KEY...: report ENVSEAL_SECRETS_DIR, and each key's file and variable
+		dir := os.Getenv("ENVSEAL_SECRETS_DIR")
+		fi, err := os.Stat(dir)
+		if err != nil {
+			return 94
+		}
+		fmt.Printf("dir %s %04o\n", dir, fi.Mode().Perm())
+		for _, k := range rest {
+			b, err := os.ReadFile(filepath.Join(dir, k))
+			_, set := os.LookupEnv(k)
+			fmt.Printf("%s file=%v value=%q env=%v\n", k, err == nil, b, set)
+		}
+		return 0
+	case "files-serve": // say "dir DIR" and "ready", then exit 0 on SIGTERM or SIGINT
+		ch := make(chan os.Signal, 2)
+		signal.Notify(ch, syscall.SIGTERM, syscall.SIGINT)
+		fmt.Printf("dir %s\nready\n", os.Getenv("ENVSEAL_SECRETS_DIR"))
+		select {
+		case <-ch:
+			return 0
+		case <-time.After(time.Minute):
+			return 93
+		}
 	}
 	return 99
 }

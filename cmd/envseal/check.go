@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -23,6 +24,10 @@ type checkRow struct {
 	Declared bool   `json:"declared"`
 	Required bool   `json:"required"`
 	Missing  bool   `json:"missing,omitempty"`
+	// Description is the manifest's description of the key;
+	// BundleDescription the one a bundle keeps with it.
+	Description       string `json:"description,omitempty"`
+	BundleDescription string `json:"bundle_description,omitempty"`
 }
 
 // checkReport is the output of check --json.
@@ -51,10 +56,12 @@ func newCheckCmd(a *app) *cobra.Command {
 		Short: "Resolve and validate secrets without running anything",
 		Long: `Resolve the secrets as run would, validate them against the manifest, and
 print one row per key: KEY, ORIGIN (the source whose value won), the masked
-VALUE, and whether the manifest declares it (required, optional, or
-undeclared). Required keys that are missing get a row too. When validation
-fails, every missing key is listed with its description on standard error and
-envseal exits 1.
+VALUE, whether the manifest declares it (required, optional, or undeclared),
+and its DESCRIPTION: the manifest's, else the one a bundle keeps with the
+key (see 'secrets set -d'; the last bundle that describes the key), shown
+with characters that are not printable escaped. Required keys that are
+missing get a row too. When validation fails, every missing key is listed
+with its description on standard error and envseal exits 1.
 
 With --json, the report is one JSON object, whose shape is stable:
 
@@ -62,19 +69,22 @@ With --json, the report is one JSON object, whose shape is stable:
     "ok": false,
     "secrets": [
       {"key": "API_KEY", "origin": "name:app", "value": "****** (27 bytes)",
-       "declared": true, "required": true},
+       "declared": true, "required": true, "description": "The API key",
+       "bundle_description": "Staging key, rotated monthly"},
       {"key": "DB_URL", "value": "(missing)", "declared": true,
-       "required": true, "missing": true}
+       "required": true, "missing": true,
+       "description": "Where the database lives"}
     ],
     "missing": {"DB_URL": "Where the database lives"},
     "undeclared": ["STRAY"]
   }
 
 "ok" is whether the secrets satisfy the manifest; "secrets" has one entry per
-key in key order, "value" masked, "origin" absent for a missing key;
-"missing" maps each missing key to its description ("" if none) and
-"undeclared" lists what --strict rejects; both are absent when empty. With
--f NAME, "function" is NAME.
+key in key order, "value" masked, "origin" absent for a missing key,
+"description" (the manifest's) and "bundle_description" (the bundle's)
+absent when there is none; "missing" maps each missing key to its
+description ("" if none) and "undeclared" lists what --strict rejects; both
+are absent when empty. With -f NAME, "function" is NAME.
 
 In a folder whose envseal.yml defines functions, check without -f checks
 each of them (the project's sources and the function's, and the function's
@@ -121,16 +131,26 @@ defines no functions, check checks one set of sources, as above.
 // returns the report and, when the secrets do not satisfy the manifest, the
 // *secret.ValidationError; err is any other failure.
 func (a *app) check(cmd *cobra.Command, r *resolution, p *project, fn string) (rep checkReport, verr, err error) {
-	env, m, err := a.resolve(cmd, r, p, fn, false)
+	ctx := cmd.Context()
+	pl, err := a.plan(cmd, r, p, fn, false)
 	if err != nil {
 		return rep, nil, err
 	}
+	env, err := pl.res.Resolve(ctx, pl.sources...)
+	if err != nil {
+		return rep, nil, pl.explain(ctx, err)
+	}
+	m := pl.manifest
 	verr = validate(m, env, r.strict)
 	var ve *secret.ValidationError
 	if verr != nil && !errors.As(verr, &ve) {
 		return rep, nil, verr
 	}
-	rep = newCheckReport(env, m, ve)
+	descs, err := bundleDescriptions(ctx, pl)
+	if err != nil {
+		return rep, nil, err
+	}
+	rep = newCheckReport(env, m, ve, descs)
 	rep.Function = fn
 	return rep, verr, nil
 }
@@ -189,22 +209,41 @@ func validate(m *secret.Manifest, env *secret.Env, strict bool) error {
 	return m.Check(env.Map(), strict)
 }
 
+// bundleDescriptions returns the descriptions that the bundles of pl keep
+// with their keys, a later bundle's winning.
+func bundleDescriptions(ctx context.Context, pl *resolvePlan) (map[string]string, error) {
+	descs := map[string]string{}
+	if pl.st == nil {
+		return descs, nil
+	}
+	for _, ref := range pl.refs {
+		_, info, err := getWithInfo(ctx, pl.st, ref.name)
+		if err != nil {
+			return nil, explainBundleError(ctx, pl.st, ref.name, err)
+		}
+		maps.Copy(descs, info.Descriptions)
+	}
+	return descs, nil
+}
+
 // newCheckReport makes a row for every resolved key and every declared one,
-// in key order; ve, if not nil, says which are missing or undeclared.
-func newCheckReport(env *secret.Env, m *secret.Manifest, ve *secret.ValidationError) checkReport {
+// in key order, with their descriptions: the manifest's, and those of
+// bundleDescs; ve, if not nil, says which are missing or undeclared.
+func newCheckReport(env *secret.Env, m *secret.Manifest, ve *secret.ValidationError, bundleDescs map[string]string) checkReport {
 	rows := map[string]*checkRow{}
 	for _, k := range env.Keys() {
 		v, _ := env.Get(k)
-		rows[k] = &checkRow{Key: k, Origin: env.Origin(k), Value: mask(v)}
+		rows[k] = &checkRow{Key: k, Origin: env.Origin(k), Value: mask(v), BundleDescription: bundleDescs[k]}
 	}
 	if m != nil {
 		for _, d := range m.Secrets {
 			row, ok := rows[d.Key]
 			if !ok {
-				row = &checkRow{Key: d.Key, Value: "(missing)"}
+				row = &checkRow{Key: d.Key, Value: "(missing)", BundleDescription: bundleDescs[d.Key]}
 				rows[d.Key] = row
 			}
 			row.Declared, row.Required = true, !d.Optional
+			row.Description = d.Description
 		}
 	}
 	rep := checkReport{OK: ve == nil, Secrets: make([]checkRow, 0, len(rows)), haveManifest: m != nil}
@@ -235,11 +274,26 @@ func (rep checkReport) write(w io.Writer, asJSON bool) error {
 // writeTable prints the rows as a table, each line after indent.
 func (rep checkReport) writeTable(w io.Writer, indent string) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintf(tw, "%sKEY\tORIGIN\tVALUE\tDECLARED\n", indent)
+	fmt.Fprintf(tw, "%sKEY\tORIGIN\tVALUE\tDECLARED\tDESCRIPTION\n", indent)
 	for _, row := range rep.Secrets {
-		fmt.Fprintf(tw, "%s%s\t%s\t%s\t%s\n", indent, row.Key, orDash(row.Origin), row.Value, row.declaration(rep.haveManifest))
+		line := indent + row.Key + "\t" + orDash(row.Origin) + "\t" + row.Value + "\t" + row.declaration(rep.haveManifest)
+		if d := row.description(); d != "" {
+			line += "\t" + escapeText(d)
+		}
+		fmt.Fprintln(tw, line)
 	}
 	return tw.Flush()
+}
+
+// description is the DESCRIPTION column of the row: the manifest's
+// description of the key, else its bundle's. Multi-line descriptions (a
+// YAML | block) show their runs of white space as one space.
+func (row checkRow) description() string {
+	d := row.Description
+	if strings.TrimSpace(d) == "" {
+		d = row.BundleDescription
+	}
+	return strings.Join(strings.Fields(d), " ")
 }
 
 // declaration is the DECLARED column of the row.

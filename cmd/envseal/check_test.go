@@ -27,8 +27,8 @@ func TestCheck(t *testing.T) {
 	assert.Equal(t, 1, r.code)
 	noValues(t, r, long, "fake-debug", "fake-stray")
 	assert.Contains(t, r.stdout, "KEY")
-	assert.Regexp(t, `API_KEY\s+name:app\s+\*{6} \(27 bytes\)\s+required\n`, r.stdout)
-	assert.Regexp(t, `DB_URL\s+-\s+\(missing\)\s+required, MISSING\n`, r.stdout)
+	assert.Regexp(t, `API_KEY\s+name:app\s+\*{6} \(27 bytes\)\s+required\s+The API key\n`, r.stdout)
+	assert.Regexp(t, `DB_URL\s+-\s+\(missing\)\s+required, MISSING\s+Where the database lives\n`, r.stdout)
 	assert.Regexp(t, `DEBUG\s+dotenv:\S+\s+\*{6} \(10 bytes\)\s+optional\n`, r.stdout)
 	assert.Regexp(t, `STRAY\s+dotenv:\S+\s+\*{6} \(10 bytes\)\s+undeclared\n`, r.stdout)
 	assert.Contains(t, r.stderr, "DB_URL: Where the database lives")
@@ -41,7 +41,7 @@ func TestCheck(t *testing.T) {
 	assert.False(t, rep.OK)
 	assert.Equal(t, map[string]string{"DB_URL": "Where the database lives"}, rep.Missing)
 	require.Len(t, rep.Secrets, 4)
-	assert.Equal(t, checkRow{Key: "API_KEY", Origin: "name:app", Value: "****** (27 bytes)", Declared: true, Required: true}, rep.Secrets[0])
+	assert.Equal(t, checkRow{Key: "API_KEY", Origin: "name:app", Value: "****** (27 bytes)", Declared: true, Required: true, Description: "The API key"}, rep.Secrets[0])
 
 	// Satisfied: exit 0.
 	r = s.ok("", "check", "--manifest", manifest, "--secret", "app", "--env", "DB_URL=fake-db-url-value", "--json")

@@ -64,7 +64,7 @@ func TestPassSatisfiesManifest(t *testing.T) {
 
 	r := s.ok("", "check", "--manifest", manifest, "--pass", "OPENAI_API_KEY=CI_OPENAI", "--pass", "DB_URL=CI_DB_URL")
 	assert.Regexp(t, `DB_URL\s+pass:CI_DB_URL\s+\*{6} \(14 bytes\)\s+required\n`, r.stdout)
-	assert.Regexp(t, `OPENAI_API_KEY\s+pass:CI_OPENAI\s+\*{6} \(14 bytes\)\s+required\n`, r.stdout)
+	assert.Regexp(t, `OPENAI_API_KEY\s+pass:CI_OPENAI\s+\*{6} \(14 bytes\)\s+required\s+OpenAI\n`, r.stdout)
 	noValues(t, r, "fake-ci-openai", "fake-ci-db-url")
 
 	r = s.run("", "check", "--manifest", manifest, "--pass", "OPENAI_API_KEY=CI_OPENAI")

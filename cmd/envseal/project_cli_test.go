@@ -56,20 +56,20 @@ func TestProjectCheck(t *testing.T) {
 		want []checkRow
 	}{
 		{"project: bundle, then .env over it, inf.yml found", []string{"-f", "api"}, []checkRow{
-			{Key: "API_TOKEN", Origin: "name:shared-api", Value: "****** (14 bytes)", Declared: true, Required: true},
+			{Key: "API_TOKEN", Origin: "name:shared-api", Value: "****** (14 bytes)", Declared: true, Required: true, Description: "The upstream token"},
 			{Key: "LOG_LEVEL", Origin: "dotenv:" + filepath.Join(s.home, ".env"), Value: "****** (14 bytes)", Declared: true},
 		}},
 		{"a flag overrides the file", []string{"--function=api", "--env", "API_TOKEN=fake-flag-token"}, []checkRow{
-			{Key: "API_TOKEN", Origin: "flag:--env", Value: "****** (15 bytes)", Declared: true, Required: true},
+			{Key: "API_TOKEN", Origin: "flag:--env", Value: "****** (15 bytes)", Declared: true, Required: true, Description: "The upstream token"},
 			{Key: "LOG_LEVEL", Origin: "dotenv:" + filepath.Join(s.home, ".env"), Value: "****** (14 bytes)", Declared: true},
 		}},
 		{"worker: its manifest, and its variable", []string{"-f", "worker"}, []checkRow{
 			{Key: "API_TOKEN", Origin: "name:shared", Value: "****** (17 bytes)"},
 			{Key: "LOG_LEVEL", Origin: "dotenv:" + filepath.Join(s.home, ".env"), Value: "****** (14 bytes)"},
-			{Key: "QUEUE_URL", Origin: "pass:CI_QUEUE_URL", Value: "****** (13 bytes)", Declared: true, Required: true},
+			{Key: "QUEUE_URL", Origin: "pass:CI_QUEUE_URL", Value: "****** (13 bytes)", Declared: true, Required: true, Description: "Where jobs come from"},
 		}},
 		{"--manifest replaces the function's", []string{"-f", "worker", "--manifest", filepath.Join(s.home, "inf.yml")}, []checkRow{
-			{Key: "API_TOKEN", Origin: "name:shared", Value: "****** (17 bytes)", Declared: true, Required: true},
+			{Key: "API_TOKEN", Origin: "name:shared", Value: "****** (17 bytes)", Declared: true, Required: true, Description: "The upstream token"},
 			{Key: "LOG_LEVEL", Origin: "dotenv:" + filepath.Join(s.home, ".env"), Value: "****** (14 bytes)", Declared: true},
 			{Key: "QUEUE_URL", Origin: "pass:CI_QUEUE_URL", Value: "****** (13 bytes)"},
 		}},
@@ -99,9 +99,9 @@ func TestProjectCheckEveryFunction(t *testing.T) {
 	r := s.run("", "check")
 	assert.Equal(t, exitFailure, r.code)
 	noValues(t, r, projectValues...)
-	assert.Regexp(t, `^function api:\n  KEY\s+ORIGIN\s+VALUE\s+DECLARED\n  API_TOKEN\s+name:shared-api\s+`, r.stdout)
-	assert.Regexp(t, `\n\nfunction worker:\n  KEY\s+ORIGIN\s+VALUE\s+DECLARED\n  API_TOKEN\s+name:shared\s+\*{6} \(17 bytes\)\s+undeclared\n`, r.stdout)
-	assert.Regexp(t, `  QUEUE_URL\s+-\s+\(missing\)\s+required, MISSING\n$`, r.stdout)
+	assert.Regexp(t, `^function api:\n  KEY\s+ORIGIN\s+VALUE\s+DECLARED\s+DESCRIPTION\n  API_TOKEN\s+name:shared-api\s+`, r.stdout)
+	assert.Regexp(t, `\n\nfunction worker:\n  KEY\s+ORIGIN\s+VALUE\s+DECLARED\s+DESCRIPTION\n  API_TOKEN\s+name:shared\s+\*{6} \(17 bytes\)\s+undeclared\n`, r.stdout)
+	assert.Regexp(t, `  QUEUE_URL\s+-\s+\(missing\)\s+required, MISSING\s+Where jobs come from\n$`, r.stdout)
 	assert.Equal(t, "envseal: function worker: secrets do not satisfy the manifest:\n  missing QUEUE_URL: Where jobs come from\n", r.stderr)
 
 	r = s.run("", "check", "--json")
@@ -131,7 +131,7 @@ func TestProjectWithoutFunctions(t *testing.T) {
 	s.write(projectFileName, "secrets: [app]\n")
 	s.ok("", "secrets", "set", "app", "API_TOKEN=fake-app-token")
 	r := s.ok("", "check")
-	assert.Regexp(t, `^KEY\s+ORIGIN\s+VALUE\s+DECLARED\nAPI_TOKEN\s+name:app\s+\*{6} \(14 bytes\)\s+required\n$`, r.stdout)
+	assert.Regexp(t, `^KEY\s+ORIGIN\s+VALUE\s+DECLARED\s+DESCRIPTION\nAPI_TOKEN\s+name:app\s+\*{6} \(14 bytes\)\s+required\n$`, r.stdout)
 	noValues(t, r, "fake-app-token")
 
 	r = s.ok("", "check", "--strict")
@@ -240,7 +240,7 @@ func TestProjectCheckStopsAtFailingFunction(t *testing.T) {
 	s.write(projectFileName, "functions:\n  api:\n  worker:\n    pass: [QUEUE_URL]\n  web:\n")
 	r := s.run("", "check", "--env", "A=fake-stop-value")
 	assert.Equal(t, exitFailure, r.code)
-	assert.Regexp(t, `^function api:\n  KEY\s+ORIGIN\s+VALUE\s+DECLARED\n  A\s+flag:--env\s+\*{6} \(15 bytes\)\s+-\n$`, r.stdout)
+	assert.Regexp(t, `^function api:\n  KEY\s+ORIGIN\s+VALUE\s+DECLARED\s+DESCRIPTION\n  A\s+flag:--env\s+\*{6} \(15 bytes\)\s+-\n$`, r.stdout)
 	assert.Equal(t, "envseal: function worker: "+filepath.Join(s.home, projectFileName)+":4: pass: QUEUE_URL is not set in envseal's environment (optional: true lets it be unset)\n", r.stderr)
 
 	r = s.run("", "check", "--json")

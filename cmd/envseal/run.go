@@ -15,6 +15,7 @@ func newRunCmd(a *app) *cobra.Command {
 	r := resolution{lookup: a.env.lookup}
 	var redact bool
 	var watch watchOptions
+	var files filesFlags
 	cmd := &cobra.Command{
 		Use:   "run [flags] -- COMMAND [ARGS...]",
 		Short: "Run a command with resolved secrets in its environment",
@@ -45,8 +46,23 @@ not passed on a second time; interrupt it from elsewhere with SIGTERM. On
 Windows, Ctrl-C reaches COMMAND from the console. If envseal is killed with
 SIGKILL, COMMAND is killed too (Linux, FreeBSD).
 
+Secrets as files (the OpenFaaS way): with --files DIR, COMMAND gets its
+secrets as files instead of variables, one per key, named after the key,
+holding exactly its value, mode 0600, in the folder DIR (made with mode 0700;
+an existing DIR must be empty and only yours), which the variable
+` + secret.SecretsDirVar + ` names too; no secret is in COMMAND's environment. With
+--files-auto, envseal makes a new private folder itself, in memory so that no
+value reaches a disk: in $XDG_RUNTIME_DIR or /dev/shm on Linux (elsewhere,
+the temporary folder); COMMAND finds it in ` + secret.SecretsDirVar + `. The
+files are removed when COMMAND exits, however it exits: on its own, killed
+by a signal, or stopped because envseal got SIGTERM or SIGINT (passed on, as
+above). If envseal itself is killed with SIGKILL it cannot remove them:
+COMMAND is killed too (Linux, FreeBSD), and the next 'envseal run' with
+--files-auto, or with --files and the same DIR, removes what the dead
+process left; a folder in memory is gone at reboot anyway.
+
 The exit code is COMMAND's, 128+N when it died from signal N, 127 when it is
-not found, 126 when it cannot be run.
+not found, 126 when it cannot be run (or its secret files cannot be written).
 
 Everything after -- is COMMAND's, flags included. Without --, COMMAND is the
 first argument that is not a flag, and what follows it is COMMAND's too; but
@@ -63,8 +79,12 @@ envseal's).
   envseal run --manifest inf.yml --secret base --dotenv .env --env MODE=dev -- ./worker
   envseal run --dir /run/secrets --redact -- ./server --port 8080
   envseal run --watch --secret db -- ./worker
-  envseal run --watch --watch-signal HUP --no-restart --dir /run/secrets -- ./server`,
+  envseal run --watch --watch-signal HUP --no-restart --dir /run/secrets -- ./server
+  envseal run --secret api --files-auto -- sh -c 'cat "$ENVSEAL_SECRETS_DIR/API_KEY"'`,
 		Args: commandArgs,
+		PreRunE: func(cmd *cobra.Command, args []string) error {
+			return files.check(cmd)
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			sig, err := watch.check(cmd)
 			if err != nil {
@@ -75,19 +95,23 @@ envseal's).
 				return err
 			}
 			if watch.on {
-				return a.runWatching(cmd, &r, p, sig, watch.noRestart, args, redact)
+				return a.runWatching(cmd, &r, p, sig, watch.noRestart, args, runOptions{redact: redact, files: files})
 			}
 			env, _, err := a.resolve(cmd, &r, p, r.function, true)
 			if err != nil {
 				return err
 			}
-			return a.runCommand(cmd, env, args, redact)
+			return a.runCommand(cmd, env, args, runOptions{redact: redact, files: files})
 		},
 	}
 	r.addFlags(cmd.Flags())
 	a.addSourceCompletion(cmd)
 	cmd.Flags().BoolVar(&redact, "redact", false, "replace secret values in COMMAND's output and error with [REDACTED:KEY]")
 	watch.addFlags(cmd)
+	cmd.Flags().StringVar(&files.dir, "files", "", "give COMMAND its secrets as files in the folder `DIR` (0700, files 0600, removed after) instead of variables")
+	cmd.Flags().BoolVar(&files.auto, "files-auto", false, "like --files, in a new private folder in memory ($XDG_RUNTIME_DIR or /dev/shm)")
+	// The flag exists: the error cannot happen.
+	_ = cmd.MarkFlagDirname("files")
 	// Flags after COMMAND belong to it.
 	cmd.Flags().SetInterspersed(false)
 	return cmd
@@ -126,23 +150,52 @@ func ownFlag(cmd *cobra.Command, arg string) (string, bool) {
 	return name, true
 }
 
+// filesFlags are --files and --files-auto.
+type filesFlags struct {
+	dir  string // --files
+	auto bool   // --files-auto
+}
+
+// check refuses --files with --files-auto, and an empty --files.
+func (f filesFlags) check(cmd *cobra.Command) error {
+	switch {
+	case f.dir != "" && f.auto:
+		return usagef(cmd.CommandPath(), "--files and --files-auto both choose where the secret files go: give one")
+	case f.dir == "" && cmd.Flags().Changed("files"):
+		return usagef(cmd.CommandPath(), "--files needs a folder; --files-auto lets envseal choose one")
+	}
+	return nil
+}
+
+// runOptions are how run starts COMMAND besides its secrets.
+type runOptions struct {
+	redact bool
+	files  filesFlags
+}
+
 // runCommand runs args[0] with args[1:] through a secret.Runner: env set on
-// top of envseal's environment (less its key variables), envseal's standard
-// streams, signals forwarded, and redaction with redact. It returns the
-// *exitCode that ends envseal with COMMAND's code.
-func (a *app) runCommand(cmd *cobra.Command, env *secret.Env, args []string, redact bool) error {
+// top of envseal's environment (less its key variables), or with --files,
+// as files; envseal's standard streams, signals forwarded, and redaction
+// with o.redact. It returns the *exitCode that ends envseal with COMMAND's
+// code.
+func (a *app) runCommand(cmd *cobra.Command, env *secret.Env, args []string, o runOptions) error {
 	r := &secret.Runner{
-		Args:    args,
-		Env:     env,
-		Environ: a.env.environ,
-		Stdin:   cmd.InOrStdin(),
-		Stdout:  cmd.OutOrStdout(),
-		Stderr:  cmd.ErrOrStderr(),
-		Redact:  redact,
+		Args:     args,
+		Env:      env,
+		Environ:  a.env.environ,
+		Stdin:    cmd.InOrStdin(),
+		Stdout:   cmd.OutOrStdout(),
+		Stderr:   cmd.ErrOrStderr(),
+		Redact:   o.redact,
+		Files:    o.files.dir != "" || o.files.auto,
+		FilesDir: o.files.dir,
 	}
 	err := r.Run(cmd.Context())
+	// COMMAND's own failure says nothing more than its exit code; anything
+	// else (it could not start, its output or its secret files failed) is
+	// said.
 	var ee *secret.ExitError
-	if err == nil || errors.As(err, &ee) {
+	if err == nil || errors.As(err, &ee) && err == error(ee) {
 		return &exitCode{code: r.ExitCode()}
 	}
 	return &exitCode{code: r.ExitCode(), msg: err.Error()}

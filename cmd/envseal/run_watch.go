@@ -73,7 +73,7 @@ func (w *watchOptions) check(cmd *cobra.Command) (os.Signal, error) {
 
 // runWatching runs COMMAND as runCommand does, and restarts or signals it
 // each time its sources change and still validate.
-func (a *app) runWatching(cmd *cobra.Command, r *resolution, p *project, sig os.Signal, noRestart bool, args []string, redact bool) error {
+func (a *app) runWatching(cmd *cobra.Command, r *resolution, p *project, sig os.Signal, noRestart bool, args []string, o runOptions) error {
 	pl, err := a.plan(cmd, r, p, r.function, true)
 	if err != nil {
 		return err
@@ -86,7 +86,9 @@ func (a *app) runWatching(cmd *cobra.Command, r *resolution, p *project, sig os.
 			Stdin:      cmd.InOrStdin(),
 			Stdout:     cmd.OutOrStdout(),
 			Stderr:     stderr,
-			Redact:     redact,
+			Redact:     o.redact,
+			Files:      o.files.dir != "" || o.files.auto,
+			FilesDir:   o.files.dir,
 			StopSignal: sig,
 		},
 		stderr:    stderr,

@@ -67,21 +67,29 @@ func newSecretsGetCmd(a *app) *cobra.Command {
 		Use:                   "get [--reveal] [--json] NAME [KEY]",
 		DisableFlagsInUseLine: true,
 		Short:                 "Show the secrets of a bundle, masked",
-		Long: `Show the keys of bundle NAME with their values masked, or one KEY.
+		Long: `Show the keys of bundle NAME with their values masked, or one KEY, each
+with its description when it has one (see 'secrets set -d').
 
 ` + maskHelp + `
 
 With --reveal, values are printed as they are: one KEY prints its value and a
 newline; a whole bundle prints as a .env file that 'secrets import' and
-'secrets set --from-dotenv' read back exactly.
+'secrets set --from-dotenv' read back exactly. A write-only bundle (see
+'secrets set --write-only') refuses --reveal.
 
 With --json, the output is one JSON object:
 
-  {"name": "openai", "secrets": [{"key": "OPENAI_API_KEY", "length": 51}]}
+  {"name": "openai", "secrets": [{"key": "OPENAI_API_KEY", "length": 51,
+   "description": "OpenAI key for completions"}]}
 
 "secrets" lists the keys in order (only KEY when it is given), each with the
-length of its value in bytes; with --reveal, each also has "value". A value
-that is not valid UTF-8 cannot be put in JSON exactly, and is refused.
+length of its value in bytes and its description, if any; with --reveal,
+each also has "value". A value that is not valid UTF-8 cannot be put in JSON
+exactly, and is refused. A write-only bundle has "write_only": true.
+
+Descriptions are shown with every character that is not printable (escape
+sequences, line breaks) written as an escape such as \x1b or \n; JSON has
+them as they are, JSON-escaped.
 
 ` + storeHelp,
 		Example: `  envseal secrets get openai
@@ -96,7 +104,7 @@ that is not valid UTF-8 cannot be put in JSON exactly, and is refused.
 				return err
 			}
 			name := args[0]
-			bundle, err := st.Get(ctx, name)
+			bundle, info, err := getWithInfo(ctx, st, name)
 			if err != nil {
 				return explainBundleError(ctx, st, name, err)
 			}
@@ -107,18 +115,25 @@ that is not valid UTF-8 cannot be put in JSON exactly, and is refused.
 				}
 				bundle = map[string]string{args[1]: v}
 			}
+			if reveal && info.WriteOnly {
+				return writeOnlyError(name, "--reveal is refused")
+			}
 			out := cmd.OutOrStdout()
 			switch {
 			case asJSON:
-				return writeBundleJSON(out, name, bundle, reveal)
+				return writeBundleJSON(out, name, bundle, info, reveal)
 			case len(args) == 2 && reveal:
 				_, err = fmt.Fprintln(out, bundle[args[1]])
 				return err
 			case len(args) == 2:
-				_, err = fmt.Fprintln(out, mask(bundle[args[1]]))
+				line := mask(bundle[args[1]])
+				if d := info.Descriptions[args[1]]; d != "" {
+					line += "  " + escapeText(d)
+				}
+				_, err = fmt.Fprintln(out, line)
 				return err
 			}
-			return printBundle(out, bundle, reveal)
+			return printBundle(out, bundle, info, reveal)
 		},
 	}
 	cmd.Flags().BoolVar(&reveal, "reveal", false, "print the values themselves")
@@ -128,23 +143,26 @@ that is not valid UTF-8 cannot be put in JSON exactly, and is refused.
 
 // bundleJSON is the output of secrets get --json.
 type bundleJSON struct {
-	Name    string       `json:"name"`
-	Secrets []secretJSON `json:"secrets"`
+	Name      string       `json:"name"`
+	WriteOnly bool         `json:"write_only,omitempty"`
+	Secrets   []secretJSON `json:"secrets"`
 }
 
 // secretJSON is one key of a bundleJSON. Value is set only when revealed.
 type secretJSON struct {
-	Key    string  `json:"key"`
-	Length int     `json:"length"`
-	Value  *string `json:"value,omitempty"`
+	Key         string  `json:"key"`
+	Length      int     `json:"length"`
+	Description string  `json:"description,omitempty"`
+	Value       *string `json:"value,omitempty"`
 }
 
-// writeBundleJSON prints bundle as a bundleJSON; with reveal, with values.
-func writeBundleJSON(w io.Writer, name string, bundle map[string]string, reveal bool) error {
-	out := bundleJSON{Name: name, Secrets: []secretJSON{}}
+// writeBundleJSON prints bundle, with its info, as a bundleJSON; with
+// reveal, with values.
+func writeBundleJSON(w io.Writer, name string, bundle map[string]string, info secret.BundleInfo, reveal bool) error {
+	out := bundleJSON{Name: name, WriteOnly: info.WriteOnly, Secrets: []secretJSON{}}
 	for _, k := range slices.Sorted(maps.Keys(bundle)) {
 		v := bundle[k]
-		s := secretJSON{Key: k, Length: len(v)}
+		s := secretJSON{Key: k, Length: len(v), Description: info.Descriptions[k]}
 		if reveal {
 			if !utf8.ValidString(v) {
 				return notUTF8Error(k)
@@ -177,15 +195,18 @@ func newSecretsListCmd(a *app) *cobra.Command {
 		DisableFlagsInUseLine: true,
 		Short:                 "List the bundles in the store; never their values",
 		Long: `List the names of the bundles in the store, one a line. With --keys, also
-when each was last updated and the names of its keys. Values are never shown.
-An empty store, or one whose folder does not exist yet, prints nothing.
+when each was last updated, the names of its keys, and in NOTES whether it is
+write-only and the description of each key that has one (escaped as 'secrets
+get' shows them). Values are never shown. An empty store, or one whose folder
+does not exist yet, prints nothing.
 
 With --json, the output is one JSON object:
 
   {"bundles": [{"name": "openai"}]}
 
-with --keys, each bundle also has "keys" (sorted) and, when known, "updated"
-(RFC 3339).
+with --keys, each bundle also has "keys" (sorted), when known, "updated"
+(RFC 3339), and when it has them, "descriptions" (an object, key to
+description) and "write_only": true.
 
 ` + storeHelp,
 		Example: `  envseal secrets list
@@ -224,12 +245,14 @@ type listJSON struct {
 	Bundles []listEntryJSON `json:"bundles"`
 }
 
-// listEntryJSON is one bundle of a listJSON; Keys and Updated only with
-// --keys.
+// listEntryJSON is one bundle of a listJSON; the fields other than Name
+// only with --keys.
 type listEntryJSON struct {
-	Name    string   `json:"name"`
-	Updated string   `json:"updated,omitempty"`
-	Keys    []string `json:"keys,omitempty"`
+	Name         string            `json:"name"`
+	Updated      string            `json:"updated,omitempty"`
+	Keys         []string          `json:"keys,omitempty"`
+	Descriptions map[string]string `json:"descriptions,omitempty"`
+	WriteOnly    bool              `json:"write_only,omitempty"`
 }
 
 func writeListJSON(ctx context.Context, w io.Writer, st bundleStore, names []string, keys bool) error {
@@ -237,11 +260,15 @@ func writeListJSON(ctx context.Context, w io.Writer, st bundleStore, names []str
 	for _, n := range names {
 		e := listEntryJSON{Name: n}
 		if keys {
-			bundle, err := st.Get(ctx, n)
+			bundle, info, err := getWithInfo(ctx, st, n)
 			if err != nil {
 				return explainBundleError(ctx, st, n, err)
 			}
 			e.Keys = slices.Sorted(maps.Keys(bundle))
+			e.WriteOnly = info.WriteOnly
+			if len(info.Descriptions) > 0 {
+				e.Descriptions = info.Descriptions
+			}
 			if t, ok := updated(st, n); ok {
 				e.Updated = t.Format(time.RFC3339)
 			}
@@ -278,16 +305,20 @@ secrets rollback NAME VERSION' brings one back. To remove some keys only, see
 	}
 }
 
-// printBundle prints the keys of bundle with their values masked, in a table;
-// with reveal, as a .env file.
-func printBundle(w io.Writer, bundle map[string]string, reveal bool) error {
+// printBundle prints the keys of bundle with their values masked and their
+// descriptions, in a table; with reveal, as a .env file.
+func printBundle(w io.Writer, bundle map[string]string, info secret.BundleInfo, reveal bool) error {
 	if reveal {
 		_, err := io.WriteString(w, dotenvText(bundle))
 		return err
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	for _, k := range slices.Sorted(maps.Keys(bundle)) {
-		fmt.Fprintf(tw, "%s\t%s\n", k, mask(bundle[k]))
+		if d := info.Descriptions[k]; d != "" {
+			fmt.Fprintf(tw, "%s\t%s\t%s\n", k, mask(bundle[k]), escapeText(d))
+		} else {
+			fmt.Fprintf(tw, "%s\t%s\n", k, mask(bundle[k]))
+		}
 	}
 	return tw.Flush()
 }
@@ -303,12 +334,13 @@ func dotenvText(bundle map[string]string) string {
 }
 
 // printBundleKeys prints a table of the named bundles of st: when each was
-// last written, and its keys.
+// last written, its keys, and NOTES: whether it is write-only, and the
+// descriptions of its keys.
 func printBundleKeys(ctx context.Context, w io.Writer, st bundleStore, names []string) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tUPDATED\tKEYS")
+	fmt.Fprintln(tw, "NAME\tUPDATED\tKEYS\tNOTES")
 	for _, n := range names {
-		bundle, err := st.Get(ctx, n)
+		bundle, info, err := getWithInfo(ctx, st, n)
 		if err != nil {
 			return explainBundleError(ctx, st, n, err)
 		}
@@ -316,7 +348,19 @@ func printBundleKeys(ctx context.Context, w io.Writer, st bundleStore, names []s
 		if t, ok := updated(st, n); ok {
 			when = t.Format("2006-01-02 15:04:05")
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", n, when, strings.Join(slices.Sorted(maps.Keys(bundle)), ","))
+		keys := strings.Join(slices.Sorted(maps.Keys(bundle)), ",")
+		var notes []string
+		if info.WriteOnly {
+			notes = append(notes, "write-only")
+		}
+		if len(info.Descriptions) > 0 {
+			notes = append(notes, describedKeys(info.Descriptions))
+		}
+		if len(notes) == 0 {
+			fmt.Fprintf(tw, "%s\t%s\t%s\n", n, when, keys)
+			continue
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", n, when, orDash(keys), strings.Join(notes, "; "))
 	}
 	return tw.Flush()
 }

@@ -60,7 +60,8 @@ func newSecretsExportCmd(a *app) *cobra.Command {
 The output goes to standard output, or with --out to FILE, created with mode
 0600 (an existing FILE is refused unless --force is given). envseal refuses
 to write values to a terminal unless --reveal is given: redirect the output,
-use --out, or add --reveal to show them.
+use --out, or add --reveal to show them. A write-only bundle (see 'secrets
+set --write-only') is never exported, in any format.
 
 ` + storeHelp,
 		Example: `  envseal secrets export openai --out openai.env
@@ -107,9 +108,12 @@ func (a *app) export(cmd *cobra.Command, name string, o exportOptions) error {
 	if err != nil {
 		return err
 	}
-	bundle, err := st.Get(ctx, name)
+	bundle, info, err := getWithInfo(ctx, st, name)
 	if err != nil {
 		return explainBundleError(ctx, st, name, err)
+	}
+	if info.WriteOnly {
+		return writeOnlyError(name, "it cannot be exported")
 	}
 	stderr := cmd.ErrOrStderr()
 	if o.format == formatDir {

@@ -12,9 +12,9 @@ import (
 )
 
 func newSecretsImportCmd(a *app) *cobra.Command {
-	var replace bool
+	var replace, writeOnly bool
 	cmd := &cobra.Command{
-		Use:                   "import NAME FILE.env [--replace]",
+		Use:                   "import NAME FILE.env [--replace] [--write-only]",
 		DisableFlagsInUseLine: true,
 		Short:                 "Import a .env file into a bundle, creating it if needed",
 		Long: `Import the keys of the .env file FILE into bundle NAME, under the store's
@@ -29,7 +29,9 @@ What 'envseal secrets export NAME --format dotenv' writes imports back to the
 same bundle.
 
 envseal then names the keys it added, changed and left unchanged, and with
---replace, the keys it removed; never a value.
+--replace, the keys it removed; never a value. Keys keep their descriptions.
+--write-only creates the bundle write-only, as 'secrets set --write-only'
+does.
 
 ` + storeHelp,
 		Example: `  envseal secrets import staging .env.staging
@@ -50,17 +52,18 @@ envseal then names the keys it added, changed and left unchanged, and with
 			return nil, cobra.ShellCompDirectiveNoFileComp
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.importDotenv(cmd, args[0], args[1], replace)
+			return a.importDotenv(cmd, args[0], args[1], replace, writeOnly)
 		},
 	}
 	cmd.Flags().BoolVar(&replace, "replace", false, "replace the bundle instead of merging into it")
+	cmd.Flags().BoolVar(&writeOnly, "write-only", false, "create the bundle write-only: its values are never shown or exported")
 	cmd.Flags().BoolVar(&a.allowKeyChange, "allow-key-change", false, "write under this key even though the store's other bundles are sealed under another one")
 	return cmd
 }
 
 // importDotenv imports the .env file path into bundle name, as the help of
 // import says.
-func (a *app) importDotenv(cmd *cobra.Command, name, path string, replace bool) error {
+func (a *app) importDotenv(cmd *cobra.Command, name, path string, replace, writeOnly bool) error {
 	ctx := cmd.Context()
 	// Resolve applies the library's key and value rules too.
 	env, err := secret.Resolve(ctx, secret.FromDotenv(path))
@@ -76,12 +79,13 @@ func (a *app) importDotenv(cmd *cobra.Command, name, path string, replace bool) 
 		return err
 	}
 	var d bundleDiff
-	err = st.Update(ctx, name, func(bundle map[string]string) error {
+	err = updateWithInfo(ctx, st, name, func(bundle map[string]string, info *secret.BundleInfo) error {
 		d = diffBundle(bundle, vals, replace)
 		if replace {
 			clear(bundle)
 		}
 		maps.Copy(bundle, vals)
+		info.WriteOnly = info.WriteOnly || writeOnly
 		return nil
 	})
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -21,11 +22,13 @@ import (
 const maxValueFile = 1 << 20
 
 func newSecretsSetCmd(a *app) *cobra.Command {
-	var dotenv []string
+	var dotenv, describe []string
 	var assigns []assignment
-	var replace bool
+	var descs map[string]string
+	var replace, writeOnly bool
+	var description string
 	cmd := &cobra.Command{
-		Use:                   "set NAME [KEY=VALUE | KEY=@./FILE | KEY=-]... [--from-dotenv FILE]... [--replace]",
+		Use:                   "set NAME [KEY=VALUE | KEY=@./FILE | KEY=-]... [--from-dotenv FILE]... [-d TEXT | --describe KEY=TEXT...] [--write-only] [--replace]",
 		DisableFlagsInUseLine: true,
 		Short:                 "Set secrets in a bundle, creating it if needed",
 		Long: `Set secrets in bundle NAME. The keys given are merged into the bundle under
@@ -46,14 +49,47 @@ refused as a likely mistake). A value that itself starts with @, or is -, is
 given through standard input or a .env file. Errors never print a value, nor
 the text after @.
 
+A key can have a description, which 'secrets get', 'secrets list --keys' and
+'check' show (it is not secret, and is sealed with the bundle): -d TEXT
+describes the one KEY=... given; --describe KEY=TEXT (repeatable) describes
+any key set here or already in the bundle, also with no KEY=... at all. An
+empty TEXT removes the description. A key keeps its description when its
+value changes, and loses it when it is removed. A description is at most
+` + strconv.Itoa(secret.MaxDescriptionLen) + ` bytes of UTF-8.
+
+--write-only creates a write-only bundle, as fxn's secrets are: its values
+are used by 'envseal run' and 'envseal check' (masked), but 'secrets get
+--reveal' and 'secrets export' refuse to show them, for good: every later
+write keeps the bundle write-only, and only 'secrets delete' ends it. An
+existing bundle cannot become write-only (its values may have been shown
+already). It keeps values off screens and out of files by mistake; it does
+not stop whoever holds the store's key from reading them with the library.
+
 ` + storeHelp,
-		Example: `  envseal secrets set openai OPENAI_API_KEY=-
+		Example: `  envseal secrets set openai OPENAI_API_KEY=- -d "OpenAI key for completions"
   envseal secrets set db DB_PASSWORD=@./db-password.txt DB_USER=app
+  envseal secrets set db --describe DB_USER="the role the app logs in as"
+  envseal secrets set prod-payments STRIPE_KEY=- --write-only
   envseal secrets set staging --from-dotenv .env.staging --replace`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			var err error
-			assigns, err = parseSetArgs(args, len(dotenv) > 0)
-			return err
+			if descs, err = parseDescribe(describe); err != nil {
+				return err
+			}
+			assigns, err = parseSetArgs(args, len(dotenv) > 0 || len(descs) > 0)
+			if err != nil {
+				return err
+			}
+			if cmd.Flags().Changed("description") {
+				if len(assigns) != 1 || len(dotenv) > 0 {
+					return errors.New("-d describes the one KEY=... given; to describe several keys, use --describe KEY=TEXT for each")
+				}
+				if _, dup := descs[assigns[0].key]; dup {
+					return fmt.Errorf("-d and --describe both describe %s", assigns[0].key)
+				}
+				descs[assigns[0].key] = description
+			}
+			return nil
 		},
 		ValidArgsFunction: a.completeNameThenKeys(0),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -61,27 +97,39 @@ the text after @.
 			if err != nil {
 				return err
 			}
-			return a.setBundle(cmd, args[0], vals, replace)
+			return a.setBundle(cmd, args[0], vals, setOptions{replace: replace, descriptions: descs, writeOnly: writeOnly})
 		},
 	}
 	cmd.Flags().StringArrayVar(&dotenv, "from-dotenv", nil, "read keys from the .env `FILE` (repeatable)")
+	cmd.Flags().StringVarP(&description, "description", "d", "", "describe the one KEY=... given with `TEXT` (\"\" removes its description)")
+	cmd.Flags().StringArrayVar(&describe, "describe", nil, "describe `KEY=TEXT`, a key set here or in the bundle (repeatable)")
+	cmd.Flags().BoolVar(&writeOnly, "write-only", false, "create the bundle write-only: its values are never shown or exported")
 	cmd.Flags().BoolVar(&replace, "replace", false, "replace the bundle instead of merging into it")
 	cmd.Flags().BoolVar(&a.allowKeyChange, "allow-key-change", false, "write under this key even though the store's other bundles are sealed under another one")
 	return cmd
 }
 
+// setOptions are what secrets set does besides setting values.
+type setOptions struct {
+	replace      bool              // the bundle becomes exactly the keys set
+	descriptions map[string]string // key -> description; "" removes it
+	writeOnly    bool              // create the bundle write-only
+}
+
 // setBundle merges vals into the bundle name, or with replace, makes them
-// the whole bundle, and says on standard error how many keys it set and,
-// with replace, which keys it removed.
-func (a *app) setBundle(cmd *cobra.Command, name string, vals map[string]string, replace bool) error {
+// the whole bundle, sets the descriptions and write-only flag of o, and says
+// on standard error how many keys it set, which it described and, with
+// replace, which keys it removed.
+func (a *app) setBundle(cmd *cobra.Command, name string, vals map[string]string, o setOptions) error {
 	st, err := a.openStore()
 	if err != nil {
 		return err
 	}
 	var removed []string
-	err = st.Update(cmd.Context(), name, func(env map[string]string) error {
+	var writeOnly bool
+	err = updateWithInfo(cmd.Context(), st, name, func(env map[string]string, info *secret.BundleInfo) error {
 		removed = removed[:0]
-		if replace {
+		if o.replace {
 			for k := range env {
 				if _, ok := vals[k]; !ok {
 					removed = append(removed, k)
@@ -90,17 +138,66 @@ func (a *app) setBundle(cmd *cobra.Command, name string, vals map[string]string,
 			clear(env)
 		}
 		maps.Copy(env, vals)
+		var absent []string
+		for _, k := range slices.Sorted(maps.Keys(o.descriptions)) {
+			if _, ok := env[k]; !ok {
+				absent = append(absent, k)
+			}
+			info.Descriptions[k] = o.descriptions[k]
+		}
+		if len(absent) > 0 {
+			return fmt.Errorf("no key %s to describe: nothing was changed (set a key and its description with KEY=VALUE -d TEXT)", strings.Join(absent, ", "))
+		}
+		info.WriteOnly = info.WriteOnly || o.writeOnly
+		writeOnly = info.WriteOnly
 		return nil
 	})
 	if err != nil {
 		return err
 	}
-	msg := fmt.Sprintf("envseal: set %d key(s) in %s", len(vals), name)
-	if replace {
-		msg += "; --replace removed " + keyList(removed)
+	var parts []string
+	if len(vals) > 0 || len(o.descriptions) == 0 {
+		parts = append(parts, fmt.Sprintf("set %d key(s) in %s", len(vals), name))
 	}
-	fmt.Fprintln(cmd.ErrOrStderr(), msg)
+	var described, undescribed []string
+	for _, k := range slices.Sorted(maps.Keys(o.descriptions)) {
+		if o.descriptions[k] == "" {
+			undescribed = append(undescribed, k)
+		} else {
+			described = append(described, k)
+		}
+	}
+	if len(described) > 0 {
+		parts = append(parts, fmt.Sprintf("described %s in %s", strings.Join(described, ", "), name))
+	}
+	if len(undescribed) > 0 {
+		parts = append(parts, fmt.Sprintf("removed the description of %s in %s", strings.Join(undescribed, ", "), name))
+	}
+	if o.replace {
+		parts = append(parts, "--replace removed "+keyList(removed))
+	}
+	if o.writeOnly && writeOnly {
+		parts = append(parts, name+" is write-only: its values are never shown or exported")
+	}
+	fmt.Fprintln(cmd.ErrOrStderr(), "envseal: "+strings.Join(parts, "; "))
 	return nil
+}
+
+// parseDescribe parses the --describe KEY=TEXT flags. Its errors name the
+// flag by position, and never quote it.
+func parseDescribe(flags []string) (map[string]string, error) {
+	out := make(map[string]string, len(flags))
+	for i, kv := range flags {
+		k, text, ok := strings.Cut(kv, "=")
+		if !ok || !secret.ValidKey(k) {
+			return nil, fmt.Errorf("--describe %d wants KEY=TEXT, KEY a key name %s", i+1, keyRule)
+		}
+		if _, dup := out[k]; dup {
+			return nil, fmt.Errorf("--describe describes %s twice", k)
+		}
+		out[k] = text
+	}
+	return out, nil
 }
 
 // keyList is "no other key", or the number of keys and their names, sorted.

@@ -139,7 +139,7 @@ func TestSecretsListAndDelete(t *testing.T) {
 	r := s.ok("", "secrets", "list")
 	assert.Equal(t, "app\nother\n", r.stdout)
 	r = s.ok("", "secrets", "list", "--keys")
-	assert.Regexp(t, `NAME\s+UPDATED\s+KEYS\napp\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\s+B,ONLY\nother\s+\S+ \S+\s+ONLY\n`, r.stdout)
+	assert.Regexp(t, `NAME\s+UPDATED\s+KEYS\s+NOTES\napp\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\s+B,ONLY\nother\s+\S+ \S+\s+ONLY\n`, r.stdout)
 	noValues(t, r, "fake-only-value", "fake-b-value")
 
 	s.ok("", "secrets", "delete", "app")

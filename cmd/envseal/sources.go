@@ -69,6 +69,7 @@ func (r *resolution) addFlags(fs *pflag.FlagSet) {
 	fs.Var(sourceFlag{r, "dotenv", fromDotenv}, "dotenv", "load the .env `FILE` (repeatable)")
 	fs.Var(sourceFlag{r, "secret", r.fromName}, "secret", "load the bundle `NAME` from the store (repeatable)")
 	fs.Var(sourceFlag{r, "dir", fromDir}, "dir", "load a secret folder `DIR`, one file per key (repeatable)")
+	fs.Var(sourceFlag{r, "dir-mapped", fromDirMapped}, "dir-mapped", "load a secret folder `DIR` whose file names map to keys: api-key is API_KEY, tls.crt TLS_CRT (repeatable)")
 	fs.Var(sourceFlag{r, "env", fromEnvFlag}, "env", "set `KEY=VALUE` (repeatable)")
 	fs.Var(sourceFlag{r, "pass", r.fromPass}, "pass", "pass envseal's variable `KEY`, or LOCAL_NAME as KEY with KEY=LOCAL_NAME (repeatable)")
 	fs.StringVarP(&r.function, "function", "f", "", "add the sources of the function `NAME` of envseal.yml to the project's")
@@ -85,6 +86,11 @@ func (a *app) addSourceCompletion(cmd *cobra.Command) {
 
 func fromDotenv(path string) (secret.Source, error) { return secret.FromDotenv(path), nil }
 func fromDir(dir string) (secret.Source, error)     { return secret.FromDir(dir), nil }
+
+// fromDirMapped is a secret folder whose file names map to keys.
+func fromDirMapped(dir string) (secret.Source, error) {
+	return secret.FromDirOptions(dir, secret.DirOptions{MapNames: true}), nil
+}
 
 // fromName is a bundle of the store, which resolve then opens. A name that
 // is not a bundle name is not repeated: it may be a value.
@@ -202,6 +208,11 @@ each key, the last source that sets it wins, whatever the kinds of the flags
 (--secret base --dotenv .env --env MODE=dev: .env overrides the bundle, MODE
 overrides both). The store is opened only when a bundle is wanted, and its
 folder is never created.
+
+--dir reads a folder with one file per key, named as the key (API_KEY);
+--dir-mapped reads one whose files are named as Kubernetes and OpenFaaS name
+secrets, upper-casing letters and making - and . into _ (api-key is API_KEY,
+tls.crt is TLS_CRT); two names that map to one key are an error.
 
 --pass KEY takes the variable KEY of envseal's own environment; --pass
 KEY=LOCAL_NAME takes LOCAL_NAME and calls it KEY (as a CI job whose secrets
@@ -326,6 +337,9 @@ func (a *app) plan(cmd *cobra.Command, r *resolution, p *project, fn string, val
 		if planned, err = withoutAbsentBundles(ctx, out.st, planned); err != nil {
 			return nil, err
 		}
+		out.refs = slices.DeleteFunc(out.refs, func(ref bundleRef) bool {
+			return !slices.ContainsFunc(planned, func(ps plannedSource) bool { return ps.bundle == ref.name }) && ref.where != "--secret"
+		})
 	}
 	out.sources = make([]secret.Source, 0, len(planned)+len(r.sources))
 	for _, ps := range planned {

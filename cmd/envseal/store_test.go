@@ -22,7 +22,7 @@ func TestReadOnlyCommandsCreateNoStore(t *testing.T) {
 		stderr string
 	}{
 		{"list", []string{"secrets", "list"}, 0, "", ""},
-		{"ls --keys", []string{"secrets", "ls", "--keys"}, 0, "NAME  UPDATED  KEYS\n", ""},
+		{"ls --keys", []string{"secrets", "ls", "--keys"}, 0, "NAME  UPDATED  KEYS  NOTES\n", ""},
 		{"list --json", []string{"secrets", "list", "--json"}, 0, "{\n  \"bundles\": []\n}\n", ""},
 		{"get", []string{"secrets", "get", "app"}, 1, "", "envseal: no bundle named \"app\" in the store (see 'envseal secrets list')\n"},
 		{"get --json", []string{"secrets", "get", "--json", "app", "KEY"}, 1, "", "no bundle named \"app\""},

@@ -49,6 +49,34 @@ func TestExecProgram(t *testing.T) {
 		assert.Contains(t, out, "postgres://app:pa$Sword-not-real@localhost:5432/app\n")
 	})
 
+	t.Run("an optional .env file overrides when it exists", func(t *testing.T) {
+		out, code := run(t, "-manifest", "inf.yml", "-dotenv", "app.env", "-local", "nope.env")
+		assert.Equal(t, 0, code, out)
+		local := filepath.Join(t.TempDir(), "local.env")
+		require.NoError(t, os.WriteFile(local, []byte("DB_HOST=fake-dev-host\n"), 0o600))
+		out, code = run(t, "-manifest", "inf.yml", "-dotenv", "app.env", "-local", local)
+		assert.Equal(t, 0, code, out)
+		assert.Contains(t, out, "DB_HOST          from dotenv:"+local)
+		require.NoError(t, os.WriteFile(local, []byte("not a line\n"), 0o600))
+		out, code = run(t, "-manifest", "inf.yml", "-dotenv", "app.env", "-local", local)
+		assert.Equal(t, 1, code)
+		assert.Contains(t, out, local+":1:", "a broken optional file is still an error")
+	})
+
+	t.Run("secrets as files", func(t *testing.T) {
+		out, code := run(t, "-manifest", "inf.yml", "-dotenv", "app.env", "-files")
+		assert.Equal(t, 0, code, out)
+		assert.Contains(t, out, "child process sees, as files:")
+		assert.Contains(t, out, "OPENAI_API_KEY   file, 24 bytes")
+		assert.NotContains(t, out, "OPENAI_API_KEY   set")
+		out, code = run(t, "-manifest", "inf.yml", "-dotenv", "app.env", "-files", "--", "sh", "-c", `cat "$ENVSEAL_SECRETS_DIR/DB_HOST"; echo; echo "dir=$ENVSEAL_SECRETS_DIR"`)
+		assert.Equal(t, 0, code, out)
+		assert.Contains(t, out, "localhost\n")
+		_, dir, ok := strings.Cut(out, "dir=")
+		require.True(t, ok, out)
+		assert.NoDirExists(t, strings.TrimSpace(dir), "the folder is removed when the child exits")
+	})
+
 	t.Run("exit code passed on", func(t *testing.T) {
 		_, code := run(t, "-manifest", "inf.yml", "-dotenv", "app.env", "--", "sh", "-c", "exit 7")
 		assert.Equal(t, 7, code)

@@ -91,3 +91,54 @@ func TestQuoteShowsNoValue(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckDescription(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, d, wantErr string
+	}{
+		{"empty", "", ""},
+		{"plain", "OpenAI key for completions", ""},
+		{"unicode and newline", "clé\nligne 2\t☃", ""},
+		{"at the limit", strings.Repeat("d", MaxDescriptionLen), ""},
+		{"over the limit", strings.Repeat("d", MaxDescriptionLen+1), "description is 1025 bytes, over the limit of 1024"},
+		{"NUL", "a\x00b", "description contains a NUL byte"},
+		{"invalid UTF-8", "a\xffb", "description is not valid UTF-8"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			err := CheckDescription(tc.d)
+			if tc.wantErr == "" {
+				if err != nil {
+					t.Fatalf("CheckDescription: %v", err)
+				}
+				return
+			}
+			if err == nil || err.Error() != tc.wantErr {
+				t.Fatalf("CheckDescription: %v, want %q", err, tc.wantErr)
+			}
+		})
+	}
+}
+
+func TestEscapeDescription(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ in, want string }{
+		{"plain text, with punctuation!", "plain text, with punctuation!"},
+		{"clé ☃ 日本語 🙂", "clé ☃ 日本語 🙂"},
+		{"line 1\nline 2\r\ttab", `line 1\nline 2\r\ttab`},
+		{"\x1b[31mred\x1b[0m", `\x1b[31mred\x1b[0m`},
+		{"bell\a del\x7f", `bell\a del\x7f`},
+		{"c1 \u0085 \u009b", `c1 \u0085 \u009b`},
+		{"bidi \u202eevil\u202c", `bidi \u202eevil\u202c`},
+		{"zero width \u200b sep \u2028", `zero width \u200b sep \u2028`},
+		{`back\slash`, `back\\slash`},
+		{"bad \xff byte", `bad \ufffd byte`},
+	}
+	for _, tc := range tests {
+		if got := EscapeDescription(tc.in); got != tc.want {
+			t.Errorf("EscapeDescription(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}

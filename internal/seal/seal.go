@@ -3,14 +3,14 @@
 // the bundle's name. Every store backend (a folder, etcd) keeps bundles in
 // this format, so the same sealed bytes are valid in each.
 //
-// # Format, version 1
+// # Format, versions 1 and 2
 //
 // A sealed bundle is a 62-byte header followed by the AES-256-GCM ciphertext
 // of the bundle, tag included. All integers are big-endian.
 //
 //	offset size  field
 //	     0    8  magic      "envseal\x00"
-//	     8    1  version    1
+//	     8    1  version    1, or 2 for a bundle with metadata
 //	     9    1  algorithm  1: HKDF-SHA256 file key, AES-256-GCM
 //	    10    8  key id     first 8 bytes of HMAC-SHA256(store key, "envseal key id v1")
 //	    18   32  salt       random, fresh for every seal
@@ -30,10 +30,27 @@
 //
 //	len(name) name count { len(key) key len(value) value }...
 //
+// The plaintext, version 2, is the version 1 plaintext followed by the
+// bundle's metadata ([Bundle]): a 4-byte flags word, whose bit 0 marks a
+// write-only bundle and whose other bits are 0, then the descriptions of
+// keys, sorted by key, as the entries are:
+//
+//	... flags count { len(key) key len(description) description }...
+//
 // Opening checks that the name inside matches, that keys are strictly
-// increasing, that every entry obeys the rules of package rules, and that
-// nothing follows the last entry. A new plaintext encoding would come with a
-// new version byte.
+// increasing, that every entry obeys the rules of package rules, that every
+// description is of a key of the bundle, not empty, and obeys
+// rules.CheckDescription, that no unknown flag is set, and that nothing
+// follows the last entry or description. A new plaintext encoding would come
+// with a new version byte.
+//
+// Sealing writes version 1 when the bundle has no metadata (no description,
+// not write-only), byte for byte as before version 2 existed, so that an
+// envseal that reads version 1 only still reads every bundle that does not
+// use what version 2 adds; it refuses the others with an error naming their
+// version, never reading them without their flags. Opening reads both. The
+// version byte is in the header, which is authenticated: it cannot be
+// changed to drop a bundle's metadata.
 //
 // The key id lets a store tell, without trying to decrypt, that a bundle is
 // sealed under another key; it is a one-way function of the key and reveals
@@ -72,8 +89,12 @@ const KeySize = 32
 
 const (
 	magic     = "envseal\x00"
-	version   = 1
+	version   = 1 // a bundle without metadata
+	version2  = 2 // a bundle with metadata
 	algorithm = 1 // HKDF-SHA256 + AES-256-GCM
+
+	flagWriteOnly = 1 << 0 // Bundle.WriteOnly
+	knownFlags    = flagWriteOnly
 
 	keyIDLen  = 8
 	saltLen   = 32
@@ -160,18 +181,48 @@ func fileAEAD(key *[KeySize]byte, salt []byte) (cipher.AEAD, error) {
 	return cipher.NewGCM(block)
 }
 
-// Seal returns bundle name holding env sealed under key, with the salt and
-// nonce read from random. name must be the store's full name of the bundle,
-// and every entry of env must pass [rules.CheckEntry]; Seal does not check.
+// Bundle is a bundle with its metadata, as SealBundle seals it and
+// OpenBundle opens it.
+type Bundle struct {
+	// Env holds the entries.
+	Env map[string]string
+	// Descriptions holds the description of some keys of Env; each must
+	// pass rules.CheckDescription and not be empty.
+	Descriptions map[string]string
+	// WriteOnly marks a bundle whose values the envseal command does not
+	// show or export.
+	WriteOnly bool
+}
+
+// hasMetadata reports whether b needs version 2.
+func (b Bundle) hasMetadata() bool { return b.WriteOnly || len(b.Descriptions) > 0 }
+
+// Seal returns bundle name holding env sealed under key: SealBundle of a
+// Bundle without metadata.
 func Seal(key *[KeySize]byte, name string, env map[string]string, random io.Reader) ([]byte, error) {
-	pt := encode(name, env)
+	return SealBundle(key, name, Bundle{Env: env}, random)
+}
+
+// SealBundle returns bundle name holding b sealed under key, with the salt
+// and nonce read from random: version 1 when b has no metadata, else version
+// 2. name must be the store's full name of the bundle, every entry of b.Env
+// must pass [rules.CheckEntry], and every description must be of a key of
+// b.Env, not empty, and pass [rules.CheckDescription]; SealBundle does not
+// check.
+func SealBundle(key *[KeySize]byte, name string, b Bundle, random io.Reader) ([]byte, error) {
+	v := byte(version)
+	pt := encode(name, b.Env)
+	if b.hasMetadata() {
+		v = version2
+		pt = appendMetadata(pt, b)
+	}
 	defer clear(pt)
 	if n := headerLen + len(pt) + tagLen; n > MaxSize {
 		return nil, &SizeError{Size: n}
 	}
 	out := make([]byte, headerLen, headerLen+len(pt)+tagLen)
 	copy(out, magic)
-	out[offVersion] = version
+	out[offVersion] = v
 	out[offAlgorithm] = algorithm
 	id := ID(key)
 	copy(out[offKeyID:], id[:])
@@ -197,40 +248,53 @@ func SealedKeyID(data []byte) (KeyID, bool) {
 	return id, true
 }
 
-// Open authenticates and decodes data, bundle name sealed under key. Every
-// failure wraps ErrAuthFailed (see the package doc).
+// Open authenticates and decodes data, bundle name sealed under key, and
+// returns its entries: OpenBundle without the metadata. Every failure wraps
+// ErrAuthFailed (see the package doc).
 func Open(key *[KeySize]byte, name string, data []byte) (map[string]string, error) {
+	b, err := OpenBundle(key, name, data)
+	if err != nil {
+		return nil, err
+	}
+	return b.Env, nil
+}
+
+// OpenBundle authenticates and decodes data, bundle name sealed under key,
+// in version 1 or 2. A version 1 bundle has no metadata. Env and
+// Descriptions are never nil. Every failure wraps ErrAuthFailed (see the
+// package doc).
+func OpenBundle(key *[KeySize]byte, name string, data []byte) (Bundle, error) {
 	switch {
 	case len(data) > MaxSize:
-		return nil, &SizeError{Size: len(data), opening: true}
+		return Bundle{}, &SizeError{Size: len(data), opening: true}
 	case len(data) < headerLen+tagLen || !bytes.HasPrefix(data, []byte(magic)):
-		return nil, ErrAuthFailed
-	case data[offVersion] != version || data[offAlgorithm] != algorithm:
-		return nil, fmt.Errorf("sealed format version %d, algorithm %d is not supported (this envseal reads version %d, algorithm %d): %w",
-			data[offVersion], data[offAlgorithm], version, algorithm, ErrAuthFailed)
+		return Bundle{}, ErrAuthFailed
+	case (data[offVersion] != version && data[offVersion] != version2) || data[offAlgorithm] != algorithm:
+		return Bundle{}, fmt.Errorf("sealed format version %d, algorithm %d is not supported (this envseal reads versions %d and %d, algorithm %d): %w",
+			data[offVersion], data[offAlgorithm], version, version2, algorithm, ErrAuthFailed)
 	}
 	if id := ID(key); !hmac.Equal(id[:], data[offKeyID:offSalt]) {
 		e := &WrongKeyError{Used: id}
 		copy(e.Sealed[:], data[offKeyID:offSalt])
-		return nil, e
+		return Bundle{}, e
 	}
 	aead, err := fileAEAD(key, data[offSalt:offNonce])
 	if err != nil {
-		return nil, ErrAuthFailed
+		return Bundle{}, ErrAuthFailed
 	}
 	ad := append(slices.Clip(data[:headerLen]), name...)
 	pt, err := aead.Open(nil, data[offNonce:headerLen], data[headerLen:], ad)
 	if err != nil {
-		return nil, ErrAuthFailed
+		return Bundle{}, ErrAuthFailed
 	}
-	env, ok := decode(name, pt)
+	b, ok := decode(name, pt, data[offVersion] == version2)
 	clear(pt)
 	if !ok {
 		// Only a holder of the key could make this; say no more than for a
 		// forgery.
-		return nil, ErrAuthFailed
+		return Bundle{}, ErrAuthFailed
 	}
-	return env, nil
+	return b, nil
 }
 
 // encode returns the version 1 plaintext of bundle name holding env.
@@ -249,40 +313,91 @@ func encode(name string, env map[string]string) []byte {
 	return b
 }
 
+// appendMetadata appends the version 2 metadata of b to the version 1
+// plaintext pt.
+func appendMetadata(pt []byte, b Bundle) []byte {
+	var flags uint32
+	if b.WriteOnly {
+		flags |= flagWriteOnly
+	}
+	pt = binary.BigEndian.AppendUint32(pt, flags)
+	pt = binary.BigEndian.AppendUint32(pt, uint32(len(b.Descriptions)))
+	for _, k := range slices.Sorted(maps.Keys(b.Descriptions)) {
+		pt = appendString(pt, k)
+		pt = appendString(pt, b.Descriptions[k])
+	}
+	return pt
+}
+
 func appendString(b []byte, s string) []byte {
 	b = binary.BigEndian.AppendUint32(b, uint32(len(s)))
 	return append(b, s...)
 }
 
-// decode parses a version 1 plaintext strictly: the name must be name, keys
-// strictly increasing, entries valid, nothing left over.
-func decode(name string, b []byte) (map[string]string, bool) {
+// decode parses a plaintext strictly, of version 2 when withMetadata, else
+// of version 1: the name must be name, keys strictly increasing, entries
+// valid, descriptions of keys of the bundle, valid and not empty, no unknown
+// flag, nothing left over.
+func decode(name string, b []byte, withMetadata bool) (Bundle, bool) {
 	got, b, ok := readString(b)
-	if !ok || got != name || len(b) < 4 {
-		return nil, false
+	if !ok || got != name {
+		return Bundle{}, false
+	}
+	env, b, ok := readPairs(b, func(k, v string) bool { return rules.CheckEntry(k, v) == nil })
+	if !ok {
+		return Bundle{}, false
+	}
+	out := Bundle{Env: env, Descriptions: map[string]string{}}
+	if !withMetadata {
+		return out, len(b) == 0
+	}
+	if len(b) < 4 {
+		return Bundle{}, false
+	}
+	flags := binary.BigEndian.Uint32(b)
+	if flags&^knownFlags != 0 {
+		return Bundle{}, false
+	}
+	out.WriteOnly = flags&flagWriteOnly != 0
+	out.Descriptions, b, ok = readPairs(b[4:], func(k, d string) bool {
+		_, isKey := env[k]
+		return isKey && d != "" && rules.CheckDescription(d) == nil
+	})
+	if !ok || len(b) != 0 {
+		return Bundle{}, false
+	}
+	return out, true
+}
+
+// readPairs reads a count and that many pairs of strings, the first strictly
+// increasing, each pair accepted by valid, and returns them and the rest.
+func readPairs(b []byte, valid func(k, v string) bool) (map[string]string, []byte, bool) {
+	if len(b) < 4 {
+		return nil, nil, false
 	}
 	count := binary.BigEndian.Uint32(b)
 	b = b[4:]
 	if uint64(count)*8 > uint64(len(b)) {
-		return nil, false
+		return nil, nil, false
 	}
-	env := make(map[string]string, count)
+	m := make(map[string]string, count)
 	prev := ""
 	for i := uint32(0); i < count; i++ {
 		var k, v string
+		var ok bool
 		if k, b, ok = readString(b); !ok {
-			return nil, false
+			return nil, nil, false
 		}
 		if v, b, ok = readString(b); !ok {
-			return nil, false
+			return nil, nil, false
 		}
-		if (i > 0 && k <= prev) || rules.CheckEntry(k, v) != nil {
-			return nil, false
+		if (i > 0 && k <= prev) || !valid(k, v) {
+			return nil, nil, false
 		}
-		env[k] = v
+		m[k] = v
 		prev = k
 	}
-	return env, len(b) == 0
+	return m, b, true
 }
 
 func readString(b []byte) (string, []byte, bool) {

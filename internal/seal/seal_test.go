@@ -3,6 +3,7 @@ package seal
 import (
 	"bytes"
 	"crypto/rand"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -93,6 +94,31 @@ func mapsEqual(a, b map[string]string) bool {
 	return true
 }
 
+// Bundles with metadata, sealed as version 2. All values are fake.
+var testBundlesV2 = map[string]Bundle{
+	"v2-described": {
+		Env:          map[string]string{"API_KEY": "fake-api-key", "DB_URL": "postgres://fake", "MODE": ""},
+		Descriptions: map[string]string{"API_KEY": "OpenAI key, for completions", "DB_URL": "clé ☃\nline two\t\x1b[31m"},
+	},
+	"v2-write-only": {
+		Env:          map[string]string{"TOKEN": "fake-token"},
+		Descriptions: map[string]string{},
+		WriteOnly:    true,
+	},
+	"v2-write-only-described": {
+		Env:          map[string]string{"A": "fake-a", "B": "fake-b"},
+		Descriptions: map[string]string{"B": "only B has one"},
+		WriteOnly:    true,
+	},
+}
+
+// bundleJSON is the JSON of a version 2 vector.
+type bundleJSON struct {
+	Env          map[string]string `json:"env"`
+	Descriptions map[string]string `json:"descriptions"`
+	WriteOnly    bool              `json:"write_only"`
+}
+
 // TestKnownAnswerVectors opens the sealed files committed under
 // testdata/store with the fixed test key, and checks that sealing with the
 // deterministic reader gives exactly the same bytes, so that no change to the
@@ -115,10 +141,18 @@ func TestKnownAnswerVectors(t *testing.T) {
 			require.NoError(t, err)
 			require.NoError(t, os.WriteFile(filepath.Join(dir, name+".json"), append(j, '\n'), 0o644))
 		}
+		for name, b := range testBundlesV2 {
+			data, err := SealBundle(k, name, b, &countingReader{})
+			require.NoError(t, err)
+			require.NoError(t, os.WriteFile(filepath.Join(dir, name+".sealed"), data, 0o644))
+			j, err := json.MarshalIndent(bundleJSON(b), "", "  ")
+			require.NoError(t, err)
+			require.NoError(t, os.WriteFile(filepath.Join(dir, name+".json"), append(j, '\n'), 0o644))
+		}
 	}
 	files, err := filepath.Glob(filepath.Join(dir, "*"+".sealed"))
 	require.NoError(t, err)
-	require.Len(t, files, 3, "known-answer vectors missing; run go test -run TestKnownAnswerVectors -update")
+	require.Len(t, files, 6, "known-answer vectors missing; run go test -run TestKnownAnswerVectors -update")
 	for _, f := range files {
 		name := strings.TrimSuffix(filepath.Base(f), ".sealed")
 		t.Run(name, func(t *testing.T) {
@@ -127,16 +161,65 @@ func TestKnownAnswerVectors(t *testing.T) {
 			require.NoError(t, err)
 			j, err := os.ReadFile(filepath.Join(dir, name+".json"))
 			require.NoError(t, err)
-			var want map[string]string
-			require.NoError(t, json.Unmarshal(j, &want))
-			got, err := Open(k, name, data)
+			var want Bundle
+			if strings.HasPrefix(name, "v2-") {
+				var bj bundleJSON
+				require.NoError(t, json.Unmarshal(j, &bj))
+				want = Bundle(bj)
+				assert.Equal(t, byte(version2), data[offVersion])
+			} else {
+				// Version 1, from before metadata: a flat object of entries.
+				require.NoError(t, json.Unmarshal(j, &want.Env))
+				want.Descriptions = map[string]string{}
+				assert.Equal(t, byte(version), data[offVersion])
+			}
+			got, err := OpenBundle(k, name, data)
 			require.NoError(t, err)
-			assert.True(t, mapsEqual(want, got), "vector %s opens to a different bundle", name)
-			again, err := Seal(k, name, want, &countingReader{})
+			assert.True(t, mapsEqual(want.Env, got.Env), "vector %s opens to a different bundle", name)
+			assert.Equal(t, want.Descriptions, got.Descriptions)
+			assert.Equal(t, want.WriteOnly, got.WriteOnly)
+			env, err := Open(k, name, data)
+			require.NoError(t, err)
+			assert.True(t, mapsEqual(want.Env, env), "Open gives the entries of vector %s", name)
+			again, err := SealBundle(k, name, want, &countingReader{})
 			require.NoError(t, err)
 			assert.True(t, bytes.Equal(data, again), "sealing %s no longer gives the committed bytes", name)
 			_, err = Open(otherKey(), name, data)
 			assert.ErrorIs(t, err, ErrAuthFailed)
+		})
+	}
+}
+
+// TestVersion1WithoutMetadata checks that a bundle without metadata is
+// sealed as version 1, which an envseal from before version 2 reads, and
+// one with metadata as version 2, which such an envseal refuses by its
+// version rather than reading it without its flags.
+func TestVersion1WithoutMetadata(t *testing.T) {
+	t.Parallel()
+	k := testKey()
+	for _, tc := range []struct {
+		name string
+		b    Bundle
+		want byte
+	}{
+		{"nil metadata", Bundle{Env: map[string]string{"A": "fake"}}, version},
+		{"empty descriptions", Bundle{Env: map[string]string{"A": "fake"}, Descriptions: map[string]string{}}, version},
+		{"a description", Bundle{Env: map[string]string{"A": "fake"}, Descriptions: map[string]string{"A": "d"}}, version2},
+		{"write-only", Bundle{Env: map[string]string{"A": "fake"}, WriteOnly: true}, version2},
+		{"write-only, empty", Bundle{WriteOnly: true}, version2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			data, err := SealBundle(k, "b", tc.b, rand.Reader)
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, data[offVersion])
+			got, err := OpenBundle(k, "b", data)
+			require.NoError(t, err)
+			assert.True(t, mapsEqual(tc.b.Env, got.Env))
+			assert.Equal(t, len(tc.b.Descriptions), len(got.Descriptions))
+			assert.Equal(t, tc.b.WriteOnly, got.WriteOnly)
+			assert.NotNil(t, got.Env)
+			assert.NotNil(t, got.Descriptions)
 		})
 	}
 }
@@ -204,7 +287,8 @@ func TestHeaderTamperRejected(t *testing.T) {
 		exact bool
 	}{
 		{"magic", func(b []byte) []byte { copy(b, "ENVSEAL\x00"); return b }, true},
-		{"version 2", func(b []byte) []byte { b[offVersion] = 2; return b }, false},
+		{"version 2", func(b []byte) []byte { b[offVersion] = 2; return b }, true},
+		{"version 3", func(b []byte) []byte { b[offVersion] = 3; return b }, false},
 		{"version 0", func(b []byte) []byte { b[offVersion] = 0; return b }, false},
 		{"algorithm 2", func(b []byte) []byte { b[offAlgorithm] = 2; return b }, false},
 		{"key id of another key", func(b []byte) []byte {
@@ -225,8 +309,9 @@ func TestHeaderTamperRejected(t *testing.T) {
 			assertOpaque(t, tc.edit(bytes.Clone(data)), opaque, tc.exact, tc.name)
 		})
 	}
-	_, err = Open(k, "basic", func() []byte { b := bytes.Clone(data); b[offVersion] = 2; return b }())
-	assert.Contains(t, err.Error(), "version 2")
+	_, err = Open(k, "basic", func() []byte { b := bytes.Clone(data); b[offVersion] = 3; return b }())
+	assert.Contains(t, err.Error(), "version 3")
+	assert.Contains(t, err.Error(), "reads versions 1 and 2")
 }
 
 func TestWrongKeyNamedRenameOpaque(t *testing.T) {
@@ -327,6 +412,77 @@ func TestDecodeBundleStrict(t *testing.T) {
 	assert.Len(t, got, 2)
 }
 
+// TestDecodeMetadataStrict feeds authentic but malformed version 2
+// plaintexts, which only a key holder could make, through open.
+func TestDecodeMetadataStrict(t *testing.T) {
+	t.Parallel()
+	k := testKey()
+	entries := encode("basic", map[string]string{"A": "fake-1", "B": "fake-2"})
+	meta := func(flags uint32, kv ...string) []byte {
+		b := binary.BigEndian.AppendUint32(bytes.Clone(entries), flags)
+		b = binary.BigEndian.AppendUint32(b, uint32(len(kv)/2))
+		for _, s := range kv {
+			b = appendString(b, s)
+		}
+		return b
+	}
+	valid := meta(flagWriteOnly, "A", "about A", "B", "about B")
+	cases := map[string][]byte{
+		"no metadata":                    entries,
+		"flags only":                     binary.BigEndian.AppendUint32(bytes.Clone(entries), 0),
+		"unknown flag":                   meta(1<<1, "A", "about A"),
+		"high flag":                      meta(1<<31|flagWriteOnly, "A", "about A"),
+		"description of an absent key":   meta(0, "C", "about C"),
+		"empty description":              meta(0, "A", ""),
+		"descriptions out of order":      meta(0, "B", "b", "A", "a"),
+		"duplicate description":          meta(0, "A", "a", "A", "a"),
+		"NUL in a description":           meta(0, "A", "a\x00b"),
+		"invalid UTF-8 in a description": meta(0, "A", "a\xffb"),
+		"description over the limit":     meta(0, "A", strings.Repeat("d", rules.MaxDescriptionLen+1)),
+		"trailing byte":                  append(bytes.Clone(valid), 0),
+		"truncated":                      valid[:len(valid)-1],
+		"count too high":                 func() []byte { b := bytes.Clone(valid); b[len(entries)+7] = 3; return b }(),
+	}
+	for name, pt := range cases {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			_, err := OpenBundle(k, "basic", sealRawVersion(t, k, "basic", version2, pt))
+			require.ErrorIs(t, err, ErrAuthFailed)
+		})
+	}
+	got, err := OpenBundle(k, "basic", sealRawVersion(t, k, "basic", version2, valid))
+	require.NoError(t, err)
+	assert.True(t, got.WriteOnly)
+	assert.Equal(t, map[string]string{"A": "about A", "B": "about B"}, got.Descriptions)
+	got, err = OpenBundle(k, "basic", sealRawVersion(t, k, "basic", version2, meta(0)))
+	require.NoError(t, err, "version 2 with empty metadata opens")
+	assert.False(t, got.WriteOnly)
+
+	// A version 2 plaintext under a version 1 header, and the reverse.
+	_, err = OpenBundle(k, "basic", sealRawVersion(t, k, "basic", version, valid))
+	require.ErrorIs(t, err, ErrAuthFailed)
+	_, err = OpenBundle(k, "basic", sealRawVersion(t, k, "basic", version2, entries))
+	require.ErrorIs(t, err, ErrAuthFailed)
+}
+
+// TestEveryBitFlipRejectedVersion2 is TestEveryBitFlipRejected for a
+// bundle with metadata.
+func TestEveryBitFlipRejectedVersion2(t *testing.T) {
+	t.Parallel()
+	k := testKey()
+	data, err := SealBundle(k, "basic", Bundle{Env: map[string]string{"A": "fake"}, Descriptions: map[string]string{"A": "d"}, WriteOnly: true}, rand.Reader)
+	require.NoError(t, err)
+	for i := range data {
+		for bit := 0; bit < 8; bit++ {
+			c := bytes.Clone(data)
+			c[i] ^= 1 << bit
+			got, err := OpenBundle(k, "basic", c)
+			require.ErrorIs(t, err, ErrAuthFailed, "byte %d bit %d", i, bit)
+			assert.Nil(t, got.Env)
+		}
+	}
+}
+
 // encodeRaw encodes entries in the order given, without checks.
 func encodeRaw(name string, kv ...string) []byte {
 	b := appendString(nil, name)
@@ -337,12 +493,19 @@ func encodeRaw(name string, kv ...string) []byte {
 	return b
 }
 
-// sealRaw seals an arbitrary plaintext as seal does.
+// sealRaw seals an arbitrary plaintext as seal does, as version 1.
 func sealRaw(t *testing.T, k *[KeySize]byte, name string, pt []byte) []byte {
+	t.Helper()
+	return sealRawVersion(t, k, name, version, pt)
+}
+
+// sealRawVersion seals an arbitrary plaintext as seal does, with version v
+// in the header.
+func sealRawVersion(t *testing.T, k *[KeySize]byte, name string, v byte, pt []byte) []byte {
 	t.Helper()
 	out := make([]byte, headerLen)
 	copy(out, magic)
-	out[offVersion], out[offAlgorithm] = version, algorithm
+	out[offVersion], out[offAlgorithm] = v, algorithm
 	id := ID(k)
 	copy(out[offKeyID:], id[:])
 	_, err := rand.Read(out[offSalt:headerLen])
@@ -368,6 +531,12 @@ func FuzzOpen(f *testing.F) {
 		authentic[string(data)] = true
 		f.Add(data)
 		f.Add(data[:headerLen+tagLen])
+	}
+	for _, b := range testBundlesV2 {
+		data, err := SealBundle(k, "fuzz", b, &countingReader{})
+		require.NoError(f, err)
+		authentic[string(data)] = true
+		f.Add(data)
 	}
 	f.Add([]byte(magic))
 	f.Add([]byte{})
