@@ -338,7 +338,10 @@ func appendString(b []byte, s string) []byte {
 // of version 1: the name must be name, keys strictly increasing, entries
 // valid, descriptions of keys of the bundle, valid and not empty, no unknown
 // flag, nothing left over.
-func decode(name string, b []byte, withMetadata bool) (Bundle, bool) {
+func decode(name string, pt []byte, withMetadata bool) (Bundle, bool) {
+	// One allocation holds every string of the bundle: keys, values and
+	// descriptions are slices of it.
+	b := string(pt)
 	got, b, ok := readString(b)
 	if !ok || got != name {
 		return Bundle{}, false
@@ -354,7 +357,7 @@ func decode(name string, b []byte, withMetadata bool) (Bundle, bool) {
 	if len(b) < 4 {
 		return Bundle{}, false
 	}
-	flags := binary.BigEndian.Uint32(b)
+	flags := be32(b)
 	if flags&^knownFlags != 0 {
 		return Bundle{}, false
 	}
@@ -371,14 +374,14 @@ func decode(name string, b []byte, withMetadata bool) (Bundle, bool) {
 
 // readPairs reads a count and that many pairs of strings, the first strictly
 // increasing, each pair accepted by valid, and returns them and the rest.
-func readPairs(b []byte, valid func(k, v string) bool) (map[string]string, []byte, bool) {
+func readPairs(b string, valid func(k, v string) bool) (map[string]string, string, bool) {
 	if len(b) < 4 {
-		return nil, nil, false
+		return nil, "", false
 	}
-	count := binary.BigEndian.Uint32(b)
+	count := be32(b)
 	b = b[4:]
 	if uint64(count)*8 > uint64(len(b)) {
-		return nil, nil, false
+		return nil, "", false
 	}
 	m := make(map[string]string, count)
 	prev := ""
@@ -386,13 +389,13 @@ func readPairs(b []byte, valid func(k, v string) bool) (map[string]string, []byt
 		var k, v string
 		var ok bool
 		if k, b, ok = readString(b); !ok {
-			return nil, nil, false
+			return nil, "", false
 		}
 		if v, b, ok = readString(b); !ok {
-			return nil, nil, false
+			return nil, "", false
 		}
 		if (i > 0 && k <= prev) || !valid(k, v) {
-			return nil, nil, false
+			return nil, "", false
 		}
 		m[k] = v
 		prev = k
@@ -400,14 +403,19 @@ func readPairs(b []byte, valid func(k, v string) bool) (map[string]string, []byt
 	return m, b, true
 }
 
-func readString(b []byte) (string, []byte, bool) {
+func readString(b string) (string, string, bool) {
 	if len(b) < 4 {
-		return "", nil, false
+		return "", "", false
 	}
-	n := binary.BigEndian.Uint32(b)
+	n := be32(b)
 	b = b[4:]
 	if uint64(n) > uint64(len(b)) {
-		return "", nil, false
+		return "", "", false
 	}
-	return string(b[:n]), b[n:], true
+	return b[:n], b[n:], true
+}
+
+// be32 is the big-endian uint32 at the start of b, which has 4 bytes or more.
+func be32(b string) uint32 {
+	return uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
 }
