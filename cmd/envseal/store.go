@@ -11,8 +11,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/envseal/secret/etcdstore"
-
 	"github.com/envseal/secret"
 )
 
@@ -84,7 +82,7 @@ func (a *app) open(create bool) (bundleStore, error) {
 	if err != nil {
 		return nil, err
 	}
-	st, err := etcdstore.OpenURL(url, key, opts, a.env.getenv)
+	st, err := openURL(url, key, opts, a.env.getenv)
 	if err != nil {
 		return nil, err
 	}
