@@ -88,7 +88,7 @@ for i in range(1, $n + 1):
   (cd "$dir/dx" && "$dotenvx" encrypt -f .env >/dev/null 2>&1)
 
   local -a names cmds
-  names=("true" "launcher (floor)" "envseal run --secret" "envseal run --dotenv" "envseal run --secret (-tags envseal_noetcd)" "envseal run --dotenv (-tags envseal_noetcd)" "envseal run --secret (cgo build)" "sops exec-env" "dotenvx run")
+  names=("true" "launcher (floor)" "envseal run --secret" "envseal run --dotenv" "envseal run --secret (-tags envseal_noetcd)" "envseal run --dotenv (-tags envseal_noetcd)" "envseal run --exec --secret" "envseal run --exec --secret (-tags envseal_noetcd)" "envseal run --secret (cgo build)" "sops exec-env" "dotenvx run")
   cmds=(
     "$truebin"
     "$work/launcher $dir/store/bench.sealed bench $truebin"
@@ -96,6 +96,8 @@ for i in range(1, $n + 1):
     "$work/envseal run --dotenv $dir/app.env -- $truebin"
     "$work/envseal-lean --store $dir/store run --secret bench -- $truebin"
     "$work/envseal-lean run --dotenv $dir/app.env -- $truebin"
+    "$work/envseal --store $dir/store run --exec --secret bench -- $truebin"
+    "$work/envseal-lean --store $dir/store run --exec --secret bench -- $truebin"
     "$work/envseal-cgo --store $dir/store run --secret bench -- $truebin"
     "$sops exec-env $dir/app.sops.env $truebin"
     "$dotenvx run -q -f $dir/dx/.env -fk $dir/dx/.env.keys -- $truebin"

@@ -31,6 +31,11 @@ type environment struct {
 	// dir is the current folder, where init writes envseal.yml and run and
 	// check read it: "" is the process's own.
 	dir string
+	// replace, when not nil, replaces this process with the program at
+	// path, as execve(2) does: run uses it when envseal has nothing left
+	// to do once COMMAND starts. Only the real process has one (not
+	// Windows, and not the tests that run the CLI in-process).
+	replace func(path string, argv, env []string) error
 }
 
 // processEnvironment is the environment of this process.
@@ -41,6 +46,7 @@ func processEnvironment() *environment {
 		configDir:  os.UserConfigDir,
 		findKey:    secret.FindKey,
 		isTerminal: isTerminalFile,
+		replace:    replaceProcess(),
 	}
 }
 

@@ -32,6 +32,7 @@ func (a *app) close() {
 	for _, c := range a.closers {
 		c.Close()
 	}
+	a.closers = nil
 }
 
 // newRootCmd makes the envseal command, reading and writing the streams

@@ -3,6 +3,9 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io/fs"
+	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -13,7 +16,7 @@ import (
 
 func newRunCmd(a *app) *cobra.Command {
 	r := resolution{lookup: a.env.lookup}
-	var redact bool
+	var redact, execCmd bool
 	var watch watchOptions
 	var files filesFlags
 	cmd := &cobra.Command{
@@ -83,6 +86,9 @@ envseal's).
   envseal run --secret api --files-auto -- sh -c 'cat "$ENVSEAL_SECRETS_DIR/API_KEY"'`,
 		Args: commandArgs,
 		PreRunE: func(cmd *cobra.Command, args []string) error {
+			if execCmd && (redact || files.on() || watch.on) {
+				return usagef(cmd.CommandPath(), "--exec hands the process over to COMMAND, and --redact, --files and --watch need envseal to stay: give one or the other")
+			}
 			return files.check(cmd)
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -101,13 +107,14 @@ envseal's).
 			if err != nil {
 				return err
 			}
-			return a.runCommand(cmd, env, args, runOptions{redact: redact, files: files})
+			return a.runCommand(cmd, env, args, runOptions{redact: redact, files: files, exec: execCmd})
 		},
 	}
 	r.addFlags(cmd.Flags())
 	a.addSourceCompletion(cmd)
 	cmd.Flags().BoolVar(&redact, "redact", false, "replace secret values in COMMAND's output and error with [REDACTED:KEY]")
 	watch.addFlags(cmd)
+	cmd.Flags().BoolVar(&execCmd, "exec", false, "replace envseal with COMMAND, as the shell's exec does: nothing in between (Unix; not with --redact, --files or --watch)")
 	cmd.Flags().StringVar(&files.dir, "files", "", "give COMMAND its secrets as files in the folder `DIR` (0700, files 0600, removed after) instead of variables")
 	cmd.Flags().BoolVar(&files.auto, "files-auto", false, "like --files, in a new private folder in memory ($XDG_RUNTIME_DIR or /dev/shm)")
 	// The flag exists: the error cannot happen.
@@ -156,6 +163,9 @@ type filesFlags struct {
 	auto bool   // --files-auto
 }
 
+// on reports whether COMMAND gets its secrets as files.
+func (f filesFlags) on() bool { return f.dir != "" || f.auto }
+
 // check refuses --files with --files-auto, and an empty --files.
 func (f filesFlags) check(cmd *cobra.Command) error {
 	switch {
@@ -171,6 +181,7 @@ func (f filesFlags) check(cmd *cobra.Command) error {
 type runOptions struct {
 	redact bool
 	files  filesFlags
+	exec   bool // --exec: envseal becomes COMMAND
 }
 
 // runCommand runs args[0] with args[1:] through a secret.Runner: env set on
@@ -179,6 +190,9 @@ type runOptions struct {
 // with o.redact. It returns the *exitCode that ends envseal with COMMAND's
 // code.
 func (a *app) runCommand(cmd *cobra.Command, env *secret.Env, args []string, o runOptions) error {
+	if o.exec {
+		return a.replaceWith(env, args)
+	}
 	r := &secret.Runner{
 		Args:     args,
 		Env:      env,
@@ -187,7 +201,7 @@ func (a *app) runCommand(cmd *cobra.Command, env *secret.Env, args []string, o r
 		Stdout:   cmd.OutOrStdout(),
 		Stderr:   cmd.ErrOrStderr(),
 		Redact:   o.redact,
-		Files:    o.files.dir != "" || o.files.auto,
+		Files:    o.files.on(),
 		FilesDir: o.files.dir,
 	}
 	err := r.Run(cmd.Context())
@@ -199,4 +213,29 @@ func (a *app) runCommand(cmd *cobra.Command, env *secret.Env, args []string, o r
 		return &exitCode{code: r.ExitCode()}
 	}
 	return &exitCode{code: r.ExitCode(), msg: err.Error()}
+}
+
+// replaceWith replaces envseal with COMMAND (--exec), its environment
+// envseal's with env on top (less the key variables, as Overlay does). It
+// returns only when COMMAND cannot be run: an *exitCode of 127 (not found)
+// or 126, with the message the Runner would give.
+func (a *app) replaceWith(env *secret.Env, args []string) error {
+	if a.env.replace == nil {
+		return &exitCode{code: exitUsage, msg: "run --exec: a process cannot replace itself on this system (or in this test): run without --exec"}
+	}
+	a.close()
+	path, err := args[0], error(nil)
+	if !strings.ContainsRune(path, filepath.Separator) {
+		path, err = exec.LookPath(path)
+	}
+	if err == nil {
+		err = a.env.replace(path, args, env.Overlay(a.env.environ))
+		err = &fs.PathError{Op: "fork/exec", Path: path, Err: err}
+	}
+	code := 126
+	if errors.Is(err, exec.ErrNotFound) || errors.Is(err, fs.ErrNotExist) {
+		code = 127
+	}
+	se := &secret.StartError{Path: args[0], Code: code, Err: err}
+	return &exitCode{code: code, msg: se.Error()}
 }

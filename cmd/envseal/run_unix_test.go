@@ -5,6 +5,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -296,4 +297,35 @@ func TestRunRedactDoesNotWaitForBackgroundOutput(t *testing.T) {
 	assert.Equal(t, 0, r.code)
 	assert.Equal(t, "done [REDACTED:TOKEN]\n", r.stdout)
 	assert.Equal(t, "envseal: sh exited, but a process it started kept its output open; stopped reading it after 2s\n", r.stderr)
+}
+
+// TestRunExec: with --exec, envseal becomes COMMAND: the same process, with
+// the secrets and without the key variables; a COMMAND that cannot be run
+// exits 127 or 126; --exec with what needs envseal to stay is a usage error.
+func TestRunExec(t *testing.T) {
+	t.Parallel()
+	s := newSandbox(t)
+	s.ok("", "secrets", "set", "app", "TOKEN=fake-exec-token")
+	cmd := s.command("", "run", "--exec", "--secret", "app", "--", "sh", "-c", `echo "pid $$ TOKEN=$TOKEN key=${ENVSEAL_KEY:-unset}"`)
+	var out bytes.Buffer
+	cmd.Stdout = &out
+	require.NoError(t, cmd.Run())
+	assert.Equal(t, fmt.Sprintf("pid %d TOKEN=fake-exec-token key=unset\n", cmd.Process.Pid), out.String(), "COMMAND is envseal's own process")
+
+	r := s.runBinary("", append([]string{"run", "--exec", "--"}, helper(t, "exit", "7")...)...)
+	assert.Equal(t, 7, r.code)
+	r = s.runBinary("", "run", "--exec", "--", "/nonexistent/fake-command")
+	assert.Equal(t, 127, r.code)
+	assert.Equal(t, s.runBinary("", "run", "--", "/nonexistent/fake-command").stderr, r.stderr, "the message of run without --exec")
+	r = s.runBinary("", "run", "--exec", "--", "fake-command-not-in-path")
+	assert.Equal(t, 127, r.code)
+	assert.Equal(t, "envseal: fake-command-not-in-path: command not found in $PATH\n", r.stderr)
+	notExec := s.write("notexec", "#!/bin/sh\n")
+	r = s.runBinary("", "run", "--exec", "--", notExec)
+	assert.Equal(t, 126, r.code)
+	for _, flag := range []string{"--redact", "--files-auto", "--watch"} {
+		r = s.run("", "run", "--exec", flag, "--env", "A=fake-1", "--", "true")
+		assert.Equal(t, 2, r.code, flag)
+		assert.Contains(t, r.stderr, "--exec hands the process over to COMMAND", flag)
+	}
 }

@@ -87,7 +87,7 @@ func (a *app) runWatching(cmd *cobra.Command, r *resolution, p *project, sig os.
 			Stdout:     cmd.OutOrStdout(),
 			Stderr:     stderr,
 			Redact:     o.redact,
-			Files:      o.files.dir != "" || o.files.auto,
+			Files:      o.files.on(),
 			FilesDir:   o.files.dir,
 			StopSignal: sig,
 		},
