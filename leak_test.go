@@ -2,11 +2,14 @@ package secret_test
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/envseal/secret"
@@ -178,4 +181,68 @@ func TestNoValueInErrors(t *testing.T) {
 			assertNoCanary(t, err)
 		})
 	}
+}
+
+// inField holds a value in unexported fields, by value, by pointer and in an
+// interface, where fmt cannot call its methods and prints what reflection
+// finds.
+type inField[T any] struct {
+	v   T
+	p   *T
+	any any
+}
+
+func held[T any](v T) inField[T] { return inField[T]{v: v, p: &v, any: v} }
+
+// TestPrintedFormsHoldNoValue prints every source and every Redactor in
+// every way a program might (every fmt verb, slog, JSON), on its own, by
+// pointer and from unexported fields of a struct, and checks that no
+// canary shows: no value, no value typed where a name goes, nothing a
+// Redactor holds back.
+func TestPrintedFormsHoldNoValue(t *testing.T) {
+	t.Parallel()
+	env := mustEnv(t, map[string]string{"TOKEN": canary, "OTHER": "fake-other-value"})
+	// A Redactor holding back the start of the value, after another value.
+	var out strings.Builder
+	red := secret.NewRedactor(&out, env)
+	_, err := red.Write([]byte("fake-other-value " + canary[:len(canary)-1]))
+	require.NoError(t, err)
+	tests := []struct {
+		name string
+		v    any
+	}{
+		{"FromMap", secret.FromMap(map[string]string{"TOKEN": canary})},
+		{"FromMap with a value as a key", secret.FromMap(map[string]string{"TOKEN=" + canary: "x"})},
+		{"FromName with a value as the name", secret.FromName("token=" + canary)},
+		{"FromEnviron with a value as a name", secret.FromEnviron("TOKEN=" + canary)},
+		{"FromDotenv", secret.FromDotenv("testdata/app.env")},
+		{"FromDotenv of two files", secret.FromDotenv("a.env", "b.env")},
+		{"FromDir", secret.FromDir("testdata")},
+		{"Redactor", red},
+		{"Redactor by value", *red},
+		{"zero Redactor", secret.Redactor{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			secrettest.NoLeak(t, []string{canary}, tt.v, &tt.v, held(tt.v), &struct{ f inField[any] }{held(tt.v)})
+		})
+	}
+	t.Run("sources as themselves", func(t *testing.T) {
+		t.Parallel()
+		for _, s := range []secret.Source{secret.FromMap(map[string]string{"TOKEN": canary}), secret.FromDir("/run/secrets")} {
+			secrettest.NoLeak(t, []string{canary}, held(s), held(&s))
+			assert.Equal(t, s.Name(), fmt.Sprint(s))
+			assert.Equal(t, s.Name(), fmt.Sprintf("%+v", s))
+			assert.Equal(t, `secret.Source("`+s.Name()+`")`, fmt.Sprintf("%#v", s))
+		}
+	})
+	t.Run("Redactor shows its keys", func(t *testing.T) {
+		t.Parallel()
+		assert.Equal(t, "Redactor{OTHER, TOKEN}", fmt.Sprint(red))
+		assert.Equal(t, "secret.Redactor{OTHER, TOKEN}", fmt.Sprintf("%#v", red))
+		j, err := json.Marshal(red)
+		require.NoError(t, err)
+		assert.JSONEq(t, `{"keys":["OTHER","TOKEN"]}`, string(j))
+	})
 }

@@ -1,9 +1,13 @@
 package secret
 
 import (
+	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
+	"log/slog"
 	"slices"
+	"strings"
 	"sync"
 )
 
@@ -41,10 +45,22 @@ const MinRedactLen = 6
 // two streams such as stdout and stderr need a Redactor each: they would
 // otherwise mix their held-back tails. After an error from the underlying
 // writer, every later call returns that error.
+//
+// Printed in any way (fmt, log/slog, encoding/json), a Redactor shows the
+// keys whose values it redacts, never a value nor what it holds back; the
+// values are out of reach of reflection too.
 type Redactor struct {
+	// state is a func, out of reach of reflection, as in Env: a Redactor
+	// held in an unexported field of a struct prints as an address.
+	state hidden[*redactor]
+}
+
+// redactor is the state of a Redactor.
+type redactor struct {
 	w io.Writer
 
 	mu      sync.Mutex
+	keys    []string   // keys[i] is the key whose value is pats[i]
 	first   [256][]int // first byte -> indexes into pats, longest first
 	pats    []string   // the values to redact
 	marks   [][]byte   // marks[i] replaces pats[i]
@@ -54,22 +70,41 @@ type Redactor struct {
 	err     error      // sticky
 }
 
-var errRedactorClosed = errors.New("write to a closed Redactor")
+var (
+	errRedactorClosed = errors.New("write to a closed Redactor")
+	errRedactorZero   = errors.New("write to a Redactor not made by NewRedactor")
+)
+
+// The methods that print have value receivers so that a Redactor copied out
+// of its pointer prints redacted too.
+var (
+	_ fmt.Formatter  = Redactor{}
+	_ fmt.Stringer   = Redactor{}
+	_ fmt.GoStringer = Redactor{}
+	_ slog.LogValuer = Redactor{}
+	_ json.Marshaler = Redactor{}
+)
 
 // NewRedactor returns a Redactor that writes to w with the values of env
 // redacted. It reads env once: later changes to another Env are not seen.
 // A nil env redacts nothing.
 func NewRedactor(w io.Writer, env *Env) *Redactor {
-	r := &Redactor{w: w}
+	r := &redactor{w: w}
 	r.learn(env)
-	return r
+	return &Redactor{state: hide(r)}
 }
 
 // learn adds the values of env that r does not redact yet, from the next
 // Write on; the values it already redacts keep their markers. A [Runner]
 // that restarts its child with new secrets calls it, so that the old values
 // are still redacted and the new ones are at once.
-func (r *Redactor) learn(env *Env) {
+func (red *Redactor) learn(env *Env) {
+	if r := red.state.get(); r != nil {
+		r.learn(env)
+	}
+}
+
+func (r *redactor) learn(env *Env) {
 	if env == nil {
 		return
 	}
@@ -88,6 +123,7 @@ func (r *Redactor) learn(env *Env) {
 		}
 		seen[v] = true
 		r.pats = append(r.pats, v)
+		r.keys = append(r.keys, k)
 		r.marks = append(r.marks, []byte("[REDACTED:"+k+"]"))
 	}
 	for i := from; i < len(r.pats); i++ {
@@ -101,7 +137,11 @@ func (r *Redactor) learn(env *Env) {
 // that could be the start of a secret value, which it holds until the next
 // Write, Flush or Close. It returns len(p) unless the underlying writer
 // fails.
-func (r *Redactor) Write(p []byte) (int, error) {
+func (red *Redactor) Write(p []byte) (int, error) {
+	r := red.state.get()
+	if r == nil {
+		return 0, errRedactorZero
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.err != nil {
@@ -121,13 +161,17 @@ func (r *Redactor) Write(p []byte) (int, error) {
 // Flush writes what is held back, redacting the values it contains in full.
 // A value split across a Flush is not found, so call it only at the end of a
 // stream, or where a pause must not hold output back.
-func (r *Redactor) Flush() error {
+func (red *Redactor) Flush() error {
+	r := red.state.get()
+	if r == nil {
+		return nil
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.flush()
 }
 
-func (r *Redactor) flush() error {
+func (r *redactor) flush() error {
 	if r.err != nil {
 		return r.err
 	}
@@ -136,7 +180,11 @@ func (r *Redactor) flush() error {
 
 // Close flushes, then makes every later Write fail. It does not close the
 // underlying writer. Closing twice returns nil.
-func (r *Redactor) Close() error {
+func (red *Redactor) Close() error {
+	r := red.state.get()
+	if r == nil {
+		return nil
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.err == errRedactorClosed {
@@ -155,7 +203,7 @@ func (r *Redactor) Close() error {
 // Plain runs and markers gather in r.out, written once per call; a long plain
 // run is written straight from data instead, so memory stays bounded by
 // redactChunk whatever the size of a Write.
-func (r *Redactor) emit(data []byte, final bool) error {
+func (r *redactor) emit(data []byte, final bool) error {
 	r.out = r.out[:0]
 	start := 0 // data[start:i] is plain and not yet written nor in r.out
 	i := 0
@@ -207,7 +255,7 @@ scan:
 // markers stand for the span, and returns where the span ends. It returns
 // false, unless final, when a value starting inside the span could end past
 // the end of data: the caller holds the whole span back.
-func (r *Redactor) overlaps(data []byte, i, j int, final bool) (end int, ok bool) {
+func (r *redactor) overlaps(data []byte, i, j int, final bool) (end int, ok bool) {
 	r.chain = append(r.chain[:0], j)
 	end = i + len(r.pats[j])
 	for k := i + 1; k < end; k++ {
@@ -237,7 +285,7 @@ func (r *Redactor) overlaps(data []byte, i, j int, final bool) (end int, ok bool
 const redactChunk = 32 << 10
 
 // plain adds a run of bytes that need no redaction to the output.
-func (r *Redactor) plain(b []byte) error {
+func (r *redactor) plain(b []byte) error {
 	if len(r.out)+len(b) > redactChunk {
 		if err := r.write(); err != nil {
 			return err
@@ -255,7 +303,7 @@ func (r *Redactor) plain(b []byte) error {
 }
 
 // write writes r.out and empties it.
-func (r *Redactor) write() error {
+func (r *redactor) write() error {
 	if len(r.out) == 0 {
 		return nil
 	}
@@ -265,4 +313,48 @@ func (r *Redactor) write() error {
 		r.err = err
 	}
 	return err
+}
+
+// Keys returns the keys whose values r redacts, sorted. A value shorter than
+// [MinRedactLen] is not redacted, so its key is not among them; of several
+// keys with one value, only the first in sorted order is.
+func (red Redactor) Keys() []string {
+	r := red.state.get()
+	if r == nil {
+		return []string{}
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Sorted(slices.Values(r.keys))
+}
+
+// String returns the keys whose values r redacts, as in
+// "Redactor{API_KEY, TOKEN}". It never shows a value.
+func (red Redactor) String() string { return "Redactor{" + strings.Join(red.Keys(), ", ") + "}" }
+
+// GoString returns the form printed by %#v: "secret." followed by String.
+func (red Redactor) GoString() string { return "secret." + red.String() }
+
+// Format implements [fmt.Formatter] so that every verb, with every flag,
+// prints String (or GoString for %#v), never a value.
+func (red Redactor) Format(f fmt.State, verb rune) {
+	if verb == 'v' && f.Flag('#') {
+		io.WriteString(f, red.GoString())
+		return
+	}
+	io.WriteString(f, red.String())
+}
+
+// LogValue implements [slog.LogValuer]: the keys whose values r redacts, as
+// in "redactor.keys=[API_KEY TOKEN]".
+func (red Redactor) LogValue() slog.Value {
+	return slog.GroupValue(slog.Any("keys", red.Keys()))
+}
+
+// MarshalJSON implements [json.Marshaler] with the keys whose values r
+// redacts, as in {"keys":["API_KEY","TOKEN"]}.
+func (red Redactor) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Keys []string `json:"keys"`
+	}{red.Keys()})
 }
