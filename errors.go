@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/envseal/secret/internal/rules"
+	"github.com/envseal/secret/internal/safetext"
 	"github.com/envseal/secret/internal/seal"
 )
 
@@ -179,7 +180,10 @@ func (e *ParseError) Unwrap() error { return e.Err }
 // keys that the manifest does not declare. Both lists are sorted. Its text
 // lists each missing key with its description, on one line each: a
 // description that spans lines (a YAML | or > block) has its runs of
-// whitespace shown as one space.
+// whitespace shown as one space, and its control characters (ESC, CR, DEL,
+// C1 controls), invisible formatting characters and invalid UTF-8 are shown
+// escaped, as \x1b or \u009b, so that a manifest cannot reach the terminal
+// that prints the error. Descriptions holds them as they are.
 type ValidationError struct {
 	Missing    []string
 	Undeclared []string
@@ -195,7 +199,7 @@ func (e *ValidationError) Error() string {
 	for _, k := range e.Missing {
 		b.WriteString("\n  missing ")
 		b.WriteString(k)
-		if d := strings.Join(strings.Fields(e.Descriptions[k]), " "); d != "" {
+		if d := safetext.Escape(strings.Join(strings.Fields(e.Descriptions[k]), " ")); d != "" {
 			b.WriteString(": ")
 			b.WriteString(d)
 		}
