@@ -388,6 +388,25 @@ func FuzzOpen(f *testing.F) {
 		if !errors.Is(err, ErrAuthFailed) {
 			t.Fatalf("error does not wrap ErrAuthFailed: %v", err)
 		}
+		// A bundle that fails to open, however it was changed, shows none
+		// of what it holds, nor the key, in its error.
+		secrets := []string{string(k[:]), fmt.Sprintf("%x", k[:])}
+		for _, env := range testBundles {
+			for _, v := range env {
+				secrets = append(secrets, v)
+			}
+		}
+		for e := err; e != nil; e = errors.Unwrap(e) {
+			for _, s := range []string{e.Error(), fmt.Sprintf("%+v", e), fmt.Sprintf("%#v", e)} {
+				for _, sec := range secrets {
+					for i := 0; i+8 <= len(sec); i += 4 {
+						if strings.Contains(s, sec[i:i+8]) {
+							t.Fatal("an error shows a value or the key")
+						}
+					}
+				}
+			}
+		}
 	})
 }
 

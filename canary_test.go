@@ -246,3 +246,34 @@ func TestPrintedFormsHoldNoValue(t *testing.T) {
 		assert.JSONEq(t, `{"keys":["OTHER","TOKEN"]}`, string(j))
 	})
 }
+
+// fuzzCanary is the secret that fuzz targets put into their input. Every run
+// of 8 of its bytes holds a byte that is no letter, digit or underscore, so
+// that an error may name a key or a bundle next to it (keys and names are
+// not secret) without quoting 8 bytes of it.
+const fuzzCanary = "c4N-aR/y+Q7~vL.x!Z9"
+
+// withCanary returns data with fuzzCanary put in at a few places chosen from
+// data itself: the start, the middle, the end, and after each of the first
+// separators (=, :, quotes, #, newline) a value could follow.
+func withCanary(data []byte) [][]byte {
+	at := []int{0, len(data) / 2, len(data)}
+	for i, c := range data {
+		if len(at) >= 10 {
+			break
+		}
+		switch c {
+		case '=', ':', '"', '\'', '#', '\n', ' ':
+			at = append(at, i+1)
+		}
+	}
+	out := make([][]byte, 0, len(at))
+	for _, i := range at {
+		b := make([]byte, 0, len(data)+len(fuzzCanary))
+		b = append(b, data[:i]...)
+		b = append(b, fuzzCanary...)
+		b = append(b, data[i:]...)
+		out = append(out, b)
+	}
+	return out
+}
