@@ -1,6 +1,7 @@
 package secret
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -82,6 +83,25 @@ func (e *SourceError) GoString() string {
 		key = rules.QuoteKey(e.Key)
 	}
 	return fmt.Sprintf("&secret.SourceError{Source: %q, Key: %q, Err: %#v}", e.Source, key, e.Err)
+}
+
+// MarshalJSON writes the fields as GoString shows them, Key as in Error
+// (a hint only, unless it is a valid key), and Err as its message:
+// encoding/json would otherwise write Key as it is.
+func (e *SourceError) MarshalJSON() ([]byte, error) {
+	key := ""
+	if e.Key != "" {
+		key = rules.QuoteKey(e.Key)
+	}
+	var msg string
+	if e.Err != nil {
+		msg = e.Err.Error()
+	}
+	return json.Marshal(struct {
+		Source string
+		Key    string `json:",omitempty"`
+		Err    string `json:",omitempty"`
+	}{e.Source, key, msg})
 }
 
 // locates reports whether err already says where it happened, so that a
