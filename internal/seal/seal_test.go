@@ -389,19 +389,24 @@ func FuzzOpen(f *testing.F) {
 			t.Fatalf("error does not wrap ErrAuthFailed: %v", err)
 		}
 		// A bundle that fails to open, however it was changed, shows none
-		// of what it holds, nor the key, in its error.
-		secrets := []string{string(k[:]), fmt.Sprintf("%x", k[:])}
+		// of what it holds, nor the key, in its error. (It may show the key
+		// ids of its header in hex, which the input sets at will: so the
+		// key is looked for whole.)
+		var values []string
 		for _, env := range testBundles {
 			for _, v := range env {
-				secrets = append(secrets, v)
+				values = append(values, v)
 			}
 		}
 		for e := err; e != nil; e = errors.Unwrap(e) {
 			for _, s := range []string{e.Error(), fmt.Sprintf("%+v", e), fmt.Sprintf("%#v", e)} {
-				for _, sec := range secrets {
-					for i := 0; i+8 <= len(sec); i += 4 {
-						if strings.Contains(s, sec[i:i+8]) {
-							t.Fatal("an error shows a value or the key")
+				if strings.Contains(s, string(k[:])) || strings.Contains(s, fmt.Sprintf("%x", k[:])) {
+					t.Fatal("an error shows the key")
+				}
+				for _, v := range values {
+					for i := 0; i+8 <= len(v); i += 4 {
+						if strings.Contains(s, v[i:i+8]) {
+							t.Fatal("an error shows a value")
 						}
 					}
 				}
