@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/envseal/secret/internal/aho"
 )
@@ -81,6 +82,10 @@ type redactor struct {
 	keys  []string       // keys[i] is the key whose value is pats[i]
 	marks [][]byte       // marks[i] replaces a span that starts with pats[i]
 	ac    *aho.Automaton // of pats; nil while there is none
+	// sorted holds keys, sorted, for the printed forms: read without mu,
+	// so that printing a Redactor from inside its underlying writer's Write
+	// does not wait for the lock that Write holds.
+	sorted atomic.Pointer[[]string]
 
 	st      aho.State // the automaton's state after the last byte
 	pos     int64     // how many bytes were written to the Redactor
@@ -167,6 +172,8 @@ func (r *redactor) learn(env *Env) {
 	if len(r.pats) == n {
 		return
 	}
+	sorted := slices.Sorted(slices.Values(r.keys))
+	r.sorted.Store(&sorted)
 	r.ac = aho.New(r.pats)
 	// Read what is held again, with the new automaton: it takes the old
 	// one's place, as the old one stood (every held byte is still the start
@@ -426,12 +433,10 @@ func (r *redactor) direct(b []byte) error {
 // keys with one value, only the first in sorted order is.
 func (red Redactor) Keys() []string {
 	r := red.state.get()
-	if r == nil {
+	if r == nil || r.sorted.Load() == nil {
 		return []string{}
 	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return slices.Sorted(slices.Values(r.keys))
+	return slices.Clone(*r.sorted.Load())
 }
 
 // String returns the keys whose values r redacts, as in

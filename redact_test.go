@@ -462,3 +462,35 @@ func BenchmarkRedactorRepeating(b *testing.B) {
 		}
 	})
 }
+
+// printingWriter prints the Redactor it is the writer of, from inside its
+// Write, as a writer that logs might.
+type printingWriter struct {
+	r   *secret.Redactor
+	out strings.Builder
+}
+
+func (w *printingWriter) Write(p []byte) (int, error) {
+	fmt.Fprintf(&w.out, "%v: ", w.r)
+	return w.out.Write(p)
+}
+
+// TestRedactorPrintsFromItsWriter prints a Redactor from inside the Write
+// of its own underlying writer: it does not wait for itself.
+func TestRedactorPrintsFromItsWriter(t *testing.T) {
+	t.Parallel()
+	w := &printingWriter{}
+	w.r = secret.NewRedactor(w, mustEnv(t, map[string]string{"TOKEN": "fake-token-value"}))
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_, err := io.WriteString(w.r, "a fake-token-value b")
+		assert.NoError(t, err)
+	}()
+	select {
+	case <-done:
+	case <-time.After(time.Minute):
+		t.Fatal("printing the Redactor from its writer's Write waits for ever")
+	}
+	assert.Equal(t, "Redactor{TOKEN}: a [REDACTED:TOKEN] b", w.out.String())
+}
