@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/envseal/secret"
+	"github.com/envseal/secret/internal/safetext"
 )
 
 // checkRow is one key in the output of check. Value is masked.
@@ -147,7 +148,9 @@ func (rep checkReport) write(w io.Writer, haveManifest, asJSON bool) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "KEY\tORIGIN\tVALUE\tDECLARED")
 	for _, row := range rep.Secrets {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", row.Key, orDash(row.Origin), row.Value, row.declaration(haveManifest))
+		// An origin names a file or folder, whose name may hold control
+		// characters: shown escaped, as in errors.
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", row.Key, safetext.Escape(orDash(row.Origin)), row.Value, row.declaration(haveManifest))
 	}
 	return tw.Flush()
 }

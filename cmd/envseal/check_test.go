@@ -90,7 +90,15 @@ func TestCheckEscapesControlCharacters(t *testing.T) {
 			assert.False(t, unprintable(r.stderr), "standard error: %q", r.stderr)
 		})
 	}
-	r := s.run("", "check", "--manifest", manifest, "--json")
+	// A file whose name holds control characters, in the table of origins.
+	named := s.write("fake\x1b]0;owned\a.env", "A=fake-value-a\n")
+	r := s.run("", "check", "--manifest", manifest, "--dotenv", named)
+	assert.Equal(t, 1, r.code)
+	assert.Contains(t, r.stdout, `fake\x1b]0;owned\x07.env`)
+	assert.False(t, unprintable(r.stdout), "standard output: %q", r.stdout)
+	assert.False(t, unprintable(r.stderr), "standard error: %q", r.stderr)
+
+	r = s.run("", "check", "--manifest", manifest, "--json")
 	assert.Equal(t, 1, r.code)
 	var rep checkReport
 	require.NoError(t, json.Unmarshal([]byte(r.stdout), &rep))
