@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 	"strings"
+
+	"github.com/envseal/secret/internal/rules"
 )
 
 // FromEnviron returns a Source of the named variables of this process's
@@ -13,10 +15,12 @@ import (
 // no keys it loads nothing: the process environment is never copied
 // wholesale. Its name is "environ".
 func FromEnviron(keys ...string) Source {
-	return environSource{keys: append([]string(nil), keys...)}
+	return environSource{keys: hide(append([]string(nil), keys...))}
 }
 
-type environSource struct{ keys []string }
+// environSource holds the names of its variables where reflection cannot
+// reach them (see hidden): a name may be a value typed in the wrong place.
+type environSource struct{ keys hidden[[]string] }
 
 func (environSource) Name() string { return "environ" }
 
@@ -24,9 +28,18 @@ func (s environSource) Load(ctx context.Context) (map[string]string, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	m := make(map[string]string, len(s.keys))
+	keys := s.keys.get()
+	for _, k := range keys {
+		// A name that is not a valid key may be a value typed where a name
+		// goes ("API_KEY=..."): say so, with a hint of it, and never look
+		// it up.
+		if !rules.ValidKey(k) {
+			return nil, &SourceError{Source: s.Name(), Key: k, Err: rules.CheckEntry(k, "")}
+		}
+	}
+	m := make(map[string]string, len(keys))
 	var unset []string
-	for _, k := range s.keys {
+	for _, k := range keys {
 		v, ok := os.LookupEnv(k)
 		if !ok {
 			unset = append(unset, k)
@@ -46,8 +59,12 @@ func (s environSource) loadSet(ctx context.Context) (map[string]string, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	m := make(map[string]string, len(s.keys))
-	for _, k := range s.keys {
+	keys := s.keys.get()
+	m := make(map[string]string, len(keys))
+	for _, k := range keys {
+		if !rules.ValidKey(k) {
+			return nil, &SourceError{Source: s.Name(), Key: k, Err: rules.CheckEntry(k, "")}
+		}
 		if v, ok := os.LookupEnv(k); ok {
 			m[k] = v
 		}

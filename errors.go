@@ -1,12 +1,14 @@
 package secret
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
 	"strings"
 
 	"github.com/envseal/secret/internal/rules"
+	"github.com/envseal/secret/internal/safetext"
 	"github.com/envseal/secret/internal/seal"
 )
 
@@ -81,6 +83,25 @@ func (e *SourceError) GoString() string {
 		key = rules.QuoteKey(e.Key)
 	}
 	return fmt.Sprintf("&secret.SourceError{Source: %q, Key: %q, Err: %#v}", e.Source, key, e.Err)
+}
+
+// MarshalJSON writes the fields as GoString shows them, Key as in Error
+// (a hint only, unless it is a valid key), and Err as its message:
+// encoding/json would otherwise write Key as it is.
+func (e *SourceError) MarshalJSON() ([]byte, error) {
+	key := ""
+	if e.Key != "" {
+		key = rules.QuoteKey(e.Key)
+	}
+	var msg string
+	if e.Err != nil {
+		msg = e.Err.Error()
+	}
+	return json.Marshal(struct {
+		Source string
+		Key    string `json:",omitempty"`
+		Err    string `json:",omitempty"`
+	}{e.Source, key, msg})
 }
 
 // locates reports whether err already says where it happened, so that a
@@ -179,9 +200,10 @@ func (e *ParseError) Unwrap() error { return e.Err }
 // keys that the manifest does not declare. Both lists are sorted. Its text
 // lists each missing key with its description, on one line each: a
 // description that spans lines (a YAML | or > block) has its runs of
-// whitespace shown as one space, and any other character that is not
-// printable (an escape sequence, a bidi override) as a Go escape such as
-// \x1b, so that a manifest cannot drive the terminal that shows the error.
+// whitespace shown as one space, and its control characters (ESC, CR, DEL,
+// C1 controls), invisible formatting characters and invalid UTF-8 are shown
+// escaped, as \x1b or \u009b, so that a manifest cannot reach the terminal
+// that prints the error. Descriptions holds them as they are.
 type ValidationError struct {
 	Missing    []string
 	Undeclared []string
@@ -197,7 +219,7 @@ func (e *ValidationError) Error() string {
 	for _, k := range e.Missing {
 		b.WriteString("\n  missing ")
 		b.WriteString(k)
-		if d := rules.EscapeDescription(strings.Join(strings.Fields(e.Descriptions[k]), " ")); d != "" {
+		if d := safetext.Escape(strings.Join(strings.Fields(e.Descriptions[k]), " ")); d != "" {
 			b.WriteString(": ")
 			b.WriteString(d)
 		}

@@ -2,9 +2,12 @@ package secret_test
 
 import (
 	"errors"
+	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/envseal/secret"
 )
@@ -48,6 +51,50 @@ func TestValidationErrorText(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			assert.Equal(t, tt.want, tt.err.Error())
+		})
+	}
+}
+
+// TestValidationErrorEscapesDescriptions gives a manifest descriptions
+// that would drive a terminal (recolour, retitle, clear, rewrite the line)
+// or read other than they are: the error shows each such character escaped,
+// whether the manifest was parsed or built in Go.
+func TestValidationErrorEscapesDescriptions(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, yaml, desc, want string
+	}{
+		{"ESC colour", `"\e[31mred\e[0m"`, "\x1b[31mred\x1b[0m", `\x1b[31mred\x1b[0m`},
+		{"window title", `"\e]0;owned\a"`, "\x1b]0;owned\x07", `\x1b]0;owned\x07`},
+		{"clear screen", `"\e[2J\e[H"`, "\x1b[2J\x1b[H", `\x1b[2J\x1b[H`},
+		{"CR over the line", `"fake-ok\rmissing nothing"`, "fake-ok\rmissing nothing", "fake-ok missing nothing"},
+		{"backspace", `"abc\b\bX"`, "abc\b\bX", `abc\x08\x08X`},
+		{"DEL", `"a\x7fb"`, "a\x7fb", `a\x7fb`},
+		{"C1 CSI", `"a\x9b31mb"`, "a\u009b31mb", `a\u009b31mb`},
+		{"bidi override", `"abc\u202Edcba"`, "abc\u202edcba", `abc\u202edcba`},
+		{"invalid UTF-8", "", "a\xffb", `a\xffb`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var manifests []*secret.Manifest
+			if tt.yaml != "" {
+				m, err := secret.ParseManifest([]byte("secrets:\n  - key: A\n    description: " + tt.yaml + "\n"))
+				require.NoError(t, err)
+				require.Equal(t, tt.desc, m.Secrets[0].Description, "the description is kept as written")
+				manifests = append(manifests, m)
+			}
+			manifests = append(manifests, &secret.Manifest{Secrets: []secret.Declaration{{Key: "A", Description: tt.desc}}})
+			for _, m := range manifests {
+				err := m.Check(nil, false)
+				var ve *secret.ValidationError
+				require.ErrorAs(t, err, &ve)
+				assert.Equal(t, tt.desc, ve.Descriptions["A"], "Descriptions holds it as it is")
+				msg := err.Error()
+				assert.Equal(t, "secrets do not satisfy the manifest:\n  missing A: "+tt.want, msg)
+				assert.False(t, strings.ContainsFunc(msg, func(r rune) bool { return r != '\n' && !unicode.IsPrint(r) }),
+					"an unprintable character in %q", msg)
+			}
 		})
 	}
 }

@@ -114,8 +114,10 @@ func parseKey(s string) (Key, error) {
 	if len(body) != want {
 		return Key{}, fmt.Errorf("%d characters after the prefix, want %d (truncated or mistyped?)", len(body), want)
 	}
+	// The decoder skips CR and LF: a body with either decodes to fewer
+	// bytes, so the length is checked too.
 	raw, err := base64.RawURLEncoding.Strict().DecodeString(body)
-	if err != nil {
+	if err != nil || len(raw) != seal.KeySize+keyChecksumLen {
 		// The base64 error quotes an offset only, but say it ourselves so that
 		// no part of the input could ever end up in the message.
 		return Key{}, errors.New("a character is not in the URL-safe base64 alphabet")

@@ -74,6 +74,10 @@ func TestParseKeyRejects(t *testing.T) {
 		"std base64 char": strings.Replace(otherKeyText, "-", "+", 1)[:len(keyPrefix)] + strings.Replace(otherKeyText[len(keyPrefix):], "-", "+", 1),
 		"padding":         keyPrefix + body[:len(body)-2] + "==",
 		"all-zero key":    Key{}.Encode(),
+		// The base64 decoder skips CR and LF, so these decode to fewer
+		// bytes than a key has, at the right length in characters.
+		"newlines inside": keyPrefix + body[:4] + strings.Repeat("\n", 32) + body[36:],
+		"CR LF inside":    keyPrefix + body[:10] + "\r\n" + body[12:],
 	}
 	// Every truncation, and every single-character substitution.
 	for n := 0; n < len(testKeyText); n++ {

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/envseal/secret"
+	"github.com/envseal/secret/secrettest"
 )
 
 func TestLoadManifestFixtures(t *testing.T) {
@@ -377,6 +378,12 @@ func FuzzParseManifest(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
+		// Wherever a secret lands in a manifest, an error does not quote it.
+		for _, in := range withCanary(data) {
+			if _, err := secret.ParseManifest(in); err != nil {
+				secrettest.NoLeak(t, []string{fuzzCanary}, err)
+			}
+		}
 		m, err := secret.ParseManifest(data)
 		if err != nil {
 			var perr *secret.ParseError

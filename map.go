@@ -8,10 +8,11 @@ import (
 // FromMap returns a Source of the entries of m. It copies m at call time, so
 // later changes to m are not seen. Its name is "map".
 func FromMap(m map[string]string) Source {
-	return mapSource{m: maps.Clone(m)}
+	return mapSource{m: hide(maps.Clone(m))}
 }
 
-type mapSource struct{ m map[string]string }
+// mapSource holds its map where reflection cannot reach it (see hidden).
+type mapSource struct{ m hidden[map[string]string] }
 
 func (mapSource) Name() string { return "map" }
 
@@ -19,7 +20,7 @@ func (s mapSource) Load(ctx context.Context) (map[string]string, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	m := maps.Clone(s.m)
+	m := maps.Clone(s.m.get())
 	if m == nil {
 		m = map[string]string{}
 	}

@@ -3,6 +3,8 @@ package secret
 import (
 	"context"
 	"maps"
+
+	"github.com/envseal/secret/internal/rules"
 )
 
 // FromName returns a Source of the named bundle in a [Store]. Through a
@@ -15,12 +17,23 @@ import (
 // it, in Env.Origin and in errors, as "name:ENVIRONMENT/NAME", such as
 // "name:prod/openai".
 func FromName(name string) Source {
-	return nameSource{name: name}
+	return nameSource{name: hide(name)}
 }
 
-type nameSource struct{ name string }
+// nameSource holds the bundle's name where reflection cannot reach it (see
+// hidden): a name that is not a valid bundle name may be a value typed in
+// the wrong place.
+type nameSource struct{ name hidden[string] }
 
-func (s nameSource) Name() string { return "name:" + s.name }
+// Name returns "name:" followed by the bundle's name; for a name that is not
+// a valid bundle name, by a short hint of it, as errors show it.
+func (s nameSource) Name() string {
+	name := s.name.get()
+	if !rules.ValidName(name) {
+		return "name:" + rules.QuoteName(name)
+	}
+	return "name:" + name
+}
 
 func (s nameSource) Load(ctx context.Context) (map[string]string, error) {
 	st, err := defaultStore()
@@ -33,9 +46,10 @@ func (s nameSource) Load(ctx context.Context) (map[string]string, error) {
 // nameIn returns the name of s as read from st: "name:prod/openai" when st
 // is in the environment prod.
 func (s nameSource) nameIn(st Store) string {
-	if e, ok := st.(interface{ Environment() string }); ok {
+	name := s.name.get()
+	if e, ok := st.(interface{ Environment() string }); ok && rules.ValidName(name) {
 		if env := e.Environment(); env != "" && env != DefaultEnvironment {
-			return "name:" + env + "/" + s.name
+			return "name:" + env + "/" + name
 		}
 	}
 	return s.Name()
@@ -43,7 +57,7 @@ func (s nameSource) nameIn(st Store) string {
 
 // loadFrom reads the bundle from st. The Resolver calls it with its Store.
 func (s nameSource) loadFrom(ctx context.Context, st Store) (map[string]string, error) {
-	m, err := st.Get(ctx, s.name)
+	m, err := st.Get(ctx, s.name.get())
 	if err != nil {
 		return nil, err
 	}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -45,6 +46,9 @@ func redactChunks(tb testing.TB, env *secret.Env, s string, cuts []int) string {
 		_, err := io.WriteString(r, s[prev:c])
 		require.NoError(tb, err)
 		prev = c
+		if held := secret.HeldBack(r); held > 0 && held >= secret.LongestValue(r) {
+			tb.Fatalf("after %d bytes, %d held back: not less than the longest value", c, held)
+		}
 	}
 	_, err := io.WriteString(r, s[prev:])
 	require.NoError(tb, err)
@@ -62,14 +66,20 @@ func TestRedactor(t *testing.T) {
 	}{
 		{"no secrets", nil, "hello world", "hello world"},
 		{"one value", map[string]string{"API_KEY": "fake-api-key"}, "key=fake-api-key.", "key=[REDACTED:API_KEY]."},
-		{"every occurrence", map[string]string{"T": "fake-token"}, "fake-tokenfake-token x fake-token", "[REDACTED:T][REDACTED:T] x [REDACTED:T]"},
+		{"every occurrence", map[string]string{"T": "fake-token"}, "fake-token x fake-token", "[REDACTED:T] x [REDACTED:T]"},
+		{"adjacent occurrences make one span", map[string]string{"T": "fake-token"}, "fake-tokenfake-token x", "[REDACTED:T] x"},
 		{"short value kept", map[string]string{"MODE": "dev", "PORT": "8080"}, "dev on 8080", "dev on 8080"},
 		{"exactly the minimum", map[string]string{"A": "fake-6"}, "<fake-6>", "<[REDACTED:A]>"},
 		{"empty value", map[string]string{"E": ""}, "abc", "abc"},
 		{"longest wins", map[string]string{"SHORT": "fake-abc", "LONG": "fake-abcdef"}, "fake-abcdef fake-abc", "[REDACTED:LONG] [REDACTED:SHORT]"},
 		{"shared value names first key", map[string]string{"B_KEY": "fake-same", "A_KEY": "fake-same"}, "fake-same", "[REDACTED:A_KEY]"},
-		{"overlapping values redacted together", map[string]string{"A": "fake-abcd", "B": "abcd-tail"}, "fake-abcd-tail!", "[REDACTED:A][REDACTED:B]!"},
-		{"overlap chain of three", map[string]string{"A": "aaa-bbb", "B": "bbb-ccc", "C": "ccc-ddd"}, "x aaa-bbb-ccc-ddd y", "x [REDACTED:A][REDACTED:B][REDACTED:C] y"},
+		{"overlapping values make one span", map[string]string{"A": "fake-abcd", "B": "abcd-tail"}, "fake-abcd-tail!", "[REDACTED:A]!"},
+		{"span named by the value it starts with", map[string]string{"A": "fake-abcd", "B": "abcd-tail"}, "fake-abcd-tail fake-abcd", "[REDACTED:A] [REDACTED:A]"},
+		{"overlap chain of three", map[string]string{"A": "aaa-bbb", "B": "bbb-ccc", "C": "ccc-ddd"}, "x aaa-bbb-ccc-ddd y", "x [REDACTED:A] y"},
+		{"overlap chain from the middle", map[string]string{"A": "aaa-bbb", "B": "bbb-ccc", "C": "ccc-ddd"}, "x bbb-ccc-ddd y", "x [REDACTED:B] y"},
+		{"longer value around a shorter one", map[string]string{"LONG": "ab-fake-cdef-gh", "INNER": "fake-cdef"}, "ab-fake-cdef-gh|ab-fake-cdef-gx", "[REDACTED:LONG]|ab-[REDACTED:INNER]-gx"},
+		{"repeating value", map[string]string{"Z": "000000"}, "x" + strings.Repeat("0", 40) + "y00000", "x[REDACTED:Z]y00000"},
+		{"value of period three", map[string]string{"P": "abcabc"}, "abcabcabcab abcab", "[REDACTED:P]ab abcab"},
 		{"value inside another adds no marker", map[string]string{"URL": "postgres://u:fake-pw@h", "PW": "fake-pw"}, "postgres://u:fake-pw@h fake-pw", "[REDACTED:URL] [REDACTED:PW]"},
 		{"start of a value inside another, not matching", map[string]string{"A": "fake-abcd", "B": "abcd-tail"}, "fake-abcd-tai", "[REDACTED:A]-tai"},
 		{"prefix of value at end kept", map[string]string{"A": "fake-secret"}, "ends with fake-sec", "ends with fake-sec"},
@@ -174,6 +184,64 @@ func TestRedactorLargeWrite(t *testing.T) {
 	assert.True(t, got == want, "large write redacted as a whole")
 }
 
+// TestRedactorRepeatingValue writes a mebibyte of a value that repeats
+// itself, in one Write and in small ones: the output is one marker, written
+// before the end of the stream, and the work is linear (a Redactor that
+// rescans what it holds would take hours).
+func TestRedactorRepeatingValue(t *testing.T) {
+	t.Parallel()
+	const mib = 1 << 20
+	tests := []struct {
+		name, value, unit string
+		// early: the marker is written as soon as the span starts
+		early bool
+	}{
+		{"zeros", "000000", "0", true},
+		{"period three", "abcabc", "abc", true},
+		{"period two", "ababababab", "ab", true},
+		// Only the last "aaaaaaaaab" is the value; every "a" before it may
+		// be its start, until the "b".
+		{"nearly periodic", "aaaaaaaaab", "a", false},
+	}
+	for _, tt := range tests {
+		for _, chunk := range []int{mib, 4096, 7} {
+			t.Run(fmt.Sprintf("%s in writes of %d", tt.name, chunk), func(t *testing.T) {
+				t.Parallel()
+				env := mustEnv(t, map[string]string{"V": tt.value, "W": "fake-other"})
+				body := strings.Repeat(tt.unit, mib/len(tt.unit))
+				want := "start [REDACTED:V] end"
+				if !tt.early {
+					body += "b"
+					want = "start " + strings.Repeat("a", len(body)-len(tt.value)) + "[REDACTED:V] end"
+				}
+				in := []byte("start " + body + " end")
+				var out bytes.Buffer
+				r := secret.NewRedactor(&out, env)
+				done := make(chan struct{})
+				go func() {
+					defer close(done)
+					for off := 0; off < len(in); off += chunk {
+						_, err := r.Write(in[off:min(off+chunk, len(in))])
+						assert.NoError(t, err)
+					}
+				}()
+				select {
+				case <-done:
+				case <-time.After(time.Minute):
+					t.Fatal("a mebibyte took over a minute: not linear")
+				}
+				before := out.String()
+				require.NoError(t, r.Close())
+				assert.True(t, out.String() == want, "output of %d bytes is not %q", out.Len(), want[:min(len(want), 40)])
+				assert.LessOrEqual(t, out.Len(), len(want), "output bounded")
+				if tt.early {
+					assert.True(t, strings.HasPrefix(before, "start [REDACTED:V]"), "the marker is written before the stream ends")
+				}
+			})
+		}
+	}
+}
+
 func TestRedactorConcurrentWrites(t *testing.T) {
 	t.Parallel()
 	env := mustEnv(t, map[string]string{"TOKEN": "fake-token-value"})
@@ -196,10 +264,10 @@ func TestRedactorConcurrentWrites(t *testing.T) {
 	assert.Equal(t, 800, strings.Count(b.String(), "line [REDACTED:TOKEN]\n"))
 }
 
-// naiveRedact is an obviously correct, slow reference: at each position the
-// longest value that matches is replaced, and so is every value that starts
-// inside the replaced span and runs past its end; values sharing bytes go to
-// the first key in sorted order.
+// naiveRedact is an obviously correct, slow reference: every byte that lies
+// in an occurrence of a value is covered; each run of covered bytes becomes
+// one marker, naming the key of the longest value that starts the run;
+// values shared by keys go to the first key in sorted order.
 func naiveRedact(env *secret.Env, s string) string {
 	type pat struct{ key, val string }
 	var pats []pat
@@ -211,32 +279,33 @@ func naiveRedact(env *secret.Env, s string) string {
 			pats = append(pats, pat{k, v})
 		}
 	}
-	longest := func(i int) int {
+	covered := make([]bool, len(s))
+	for _, p := range pats {
+		for i := 0; i+len(p.val) <= len(s); i++ {
+			if s[i:i+len(p.val)] == p.val {
+				for j := i; j < i+len(p.val); j++ {
+					covered[j] = true
+				}
+			}
+		}
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		if !covered[i] {
+			b.WriteByte(s[i])
+			i++
+			continue
+		}
 		best := -1
 		for j, p := range pats {
 			if strings.HasPrefix(s[i:], p.val) && (best < 0 || len(p.val) > len(pats[best].val)) {
 				best = j
 			}
 		}
-		return best
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); {
-		best := longest(i)
-		if best < 0 {
-			b.WriteByte(s[i])
-			i++
-			continue
-		}
 		b.WriteString("[REDACTED:" + pats[best].key + "]")
-		end := i + len(pats[best].val)
-		for k := i + 1; k < end; k++ {
-			if o := longest(k); o >= 0 && k+len(pats[o].val) > end {
-				b.WriteString("[REDACTED:" + pats[o].key + "]")
-				end = k + len(pats[o].val)
-			}
+		for i < len(s) && covered[i] {
+			i++
 		}
-		i = end
 	}
 	return b.String()
 }
@@ -340,19 +409,88 @@ func BenchmarkRedactor(b *testing.B) {
 		}
 	}
 	stream := []byte(line.String()[:1<<20])
-	b.SetBytes(int64(len(stream)))
-	b.ReportAllocs()
-	r := secret.NewRedactor(io.Discard, env)
-	b.ResetTimer()
-	for range b.N {
-		for off := 0; off < len(stream); off += 4096 {
-			end := min(off+4096, len(stream))
-			if _, err := r.Write(stream[off:end]); err != nil {
+	b.Run("Redactor", func(b *testing.B) {
+		b.SetBytes(int64(len(stream)))
+		b.ReportAllocs()
+		r := secret.NewRedactor(io.Discard, env)
+		for b.Loop() {
+			for off := 0; off < len(stream); off += 4096 {
+				end := min(off+4096, len(stream))
+				if _, err := r.Write(stream[off:end]); err != nil {
+					b.Fatal(err)
+				}
+			}
+			if err := r.Flush(); err != nil {
 				b.Fatal(err)
 			}
 		}
-		if err := r.Flush(); err != nil {
-			b.Fatal(err)
+	})
+	b.Run("io.Copy", func(b *testing.B) {
+		b.SetBytes(int64(len(stream)))
+		for b.Loop() {
+			if _, err := io.Copy(io.Discard, bytes.NewReader(stream)); err != nil {
+				b.Fatal(err)
+			}
 		}
+	})
+}
+
+// BenchmarkRedactorRepeating writes a mebibyte of a value that repeats
+// itself, beside io.Copy of the same bytes: the ratio is the cost of
+// redaction at its worst.
+func BenchmarkRedactorRepeating(b *testing.B) {
+	stream := bytes.Repeat([]byte("abc"), 1<<20/3)
+	env := mustEnv(b, map[string]string{"P": "abcabc", "Q": "bcabca-other"})
+	b.Run("Redactor", func(b *testing.B) {
+		b.SetBytes(int64(len(stream)))
+		r := secret.NewRedactor(io.Discard, env)
+		for b.Loop() {
+			if _, err := io.Copy(r, bytes.NewReader(stream)); err != nil {
+				b.Fatal(err)
+			}
+			if err := r.Flush(); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("io.Copy", func(b *testing.B) {
+		b.SetBytes(int64(len(stream)))
+		for b.Loop() {
+			if _, err := io.Copy(io.Discard, bytes.NewReader(stream)); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// printingWriter prints the Redactor it is the writer of, from inside its
+// Write, as a writer that logs might.
+type printingWriter struct {
+	r   *secret.Redactor
+	out strings.Builder
+}
+
+func (w *printingWriter) Write(p []byte) (int, error) {
+	fmt.Fprintf(&w.out, "%v: ", w.r)
+	return w.out.Write(p)
+}
+
+// TestRedactorPrintsFromItsWriter prints a Redactor from inside the Write
+// of its own underlying writer: it does not wait for itself.
+func TestRedactorPrintsFromItsWriter(t *testing.T) {
+	t.Parallel()
+	w := &printingWriter{}
+	w.r = secret.NewRedactor(w, mustEnv(t, map[string]string{"TOKEN": "fake-token-value"}))
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_, err := io.WriteString(w.r, "a fake-token-value b")
+		assert.NoError(t, err)
+	}()
+	select {
+	case <-done:
+	case <-time.After(time.Minute):
+		t.Fatal("printing the Redactor from its writer's Write waits for ever")
 	}
+	assert.Equal(t, "Redactor{TOKEN}: a [REDACTED:TOKEN] b", w.out.String())
 }

@@ -105,7 +105,12 @@
 // [fmt.Stringer], [fmt.GoStringer], [log/slog.LogValuer] and [json.Marshaler]
 // so that every way of printing it shows keys and origins only; the values are
 // reachable only through [Env.Get], [Env.Map], [Env.Environ] and
-// [Env.Overlay].
+// [Env.Overlay]. So it is with every other type of the package: a
+// [Key], a [FileStore], a [Runner] and a [Redactor] print no key and no
+// value, and every source made by the From functions prints as its Name. A
+// bundle name or a variable name that is not valid may be a value typed in
+// the wrong place, so neither a source's Name nor an error shows more than a
+// short hint of it.
 //
 // A [Redactor] wraps an [io.Writer], such as a workload's log, and replaces
 // every secret value of an Env with "[REDACTED:KEY]", also when a value is

@@ -70,7 +70,7 @@ func (r *Resolver) Watch(ctx context.Context, fn func(*Env, error), sources ...S
 		case nil:
 			return fmt.Errorf("source %d of %d is nil", i+1, len(flat))
 		case nameSource:
-			names = append(names, s.name)
+			names = append(names, s.name.get())
 		case dotenvFile:
 			watch = append(watch, poll(ctx, func() string { return fileStamp(s.path) }))
 		case dirSource:

@@ -16,11 +16,12 @@ import (
 //
 // Each value is printed with %v, %+v, %#v, %s, %q and %x, with log/slog's
 // text and JSON handlers, and with encoding/json. An error is also printed
-// with Error(), and so is every error it wraps (through Unwrap() error and
-// Unwrap() []error), on its own. A secret is looked for as it is, in hex (as
-// %x would show it), and by every run of 8 of its bytes, so that a message
-// quoting part of a line is caught too: choose secrets of 8 bytes or more
-// that no message could contain by chance.
+// with Error(), %+v, %#v and encoding/json, and so is every error it wraps
+// (through Unwrap() error and Unwrap() []error), on its own. A secret is
+// looked for as it is, in hex (as %x would show it), and by every run of 8
+// of its bytes, so that a message quoting part of a line is caught too:
+// choose secrets of 8 bytes or more that no message could contain by
+// chance.
 //
 // A failure names the value's position and the printed form, never the
 // secret or the text: the test's own output must not leak either.
@@ -82,6 +83,9 @@ func Renderings(v any) map[string]string {
 			out[fmt.Sprintf("error %d in the chain, Error()", n)] = e.Error()
 			out[fmt.Sprintf("error %d in the chain, %%+v", n)] = fmt.Sprintf("%+v", e)
 			out[fmt.Sprintf("error %d in the chain, %%#v", n)] = fmt.Sprintf("%#v", e)
+			if js, err := json.Marshal(e); err == nil {
+				out[fmt.Sprintf("error %d in the chain, json", n)] = string(js)
+			}
 		})
 	}
 	return out

@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/envseal/secret"
+	"github.com/envseal/secret/internal/safetext"
 )
 
 // checkRow is one key in the output of check. Value is masked.
@@ -276,7 +277,9 @@ func (rep checkReport) writeTable(w io.Writer, indent string) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "%sKEY\tORIGIN\tVALUE\tDECLARED\tDESCRIPTION\n", indent)
 	for _, row := range rep.Secrets {
-		line := indent + row.Key + "\t" + orDash(row.Origin) + "\t" + row.Value + "\t" + row.declaration(rep.haveManifest)
+		// An origin names a file or folder, whose name may hold control
+		// characters: shown escaped, as in errors.
+		line := indent + row.Key + "\t" + safetext.Escape(orDash(row.Origin)) + "\t" + row.Value + "\t" + row.declaration(rep.haveManifest)
 		if d := row.description(); d != "" {
 			line += "\t" + escapeText(d)
 		}

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+
+	"github.com/envseal/secret/internal/safetext"
 )
 
 // Exit codes.
@@ -42,8 +44,25 @@ type exitCode struct {
 func (e *exitCode) Error() string { return e.msg }
 
 // report prints err, if any, and returns the exit code for it. This is where
-// envseal says "envseal: ", once: the library's errors never do.
+// envseal says "envseal: ", once: the library's errors never do. Control
+// characters in the message (from a manifest, a path, a name) are printed
+// escaped, so that no error can send the terminal an escape sequence.
 func report(stderr io.Writer, err error) int {
+	return reportTo(escaping{stderr}, err)
+}
+
+// escaping is a writer that escapes the control characters of what is
+// written to it, newlines and tabs apart (see safetext.EscapeLines).
+type escaping struct{ w io.Writer }
+
+func (e escaping) Write(p []byte) (int, error) {
+	if _, err := io.WriteString(e.w, safetext.EscapeLines(string(p))); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+func reportTo(stderr io.Writer, err error) int {
 	if err == nil {
 		return exitOK
 	}

@@ -9,7 +9,7 @@ import (
 	"strings"
 
 	"github.com/envseal/secret"
-	"github.com/envseal/secret/internal/rules"
+	"github.com/envseal/secret/internal/safetext"
 )
 
 // getWithInfo returns the entries of bundle name of st and its info: a
@@ -50,7 +50,7 @@ func writeOnlyError(name, what string) error {
 // escapeText is a description for a terminal or a table: every character
 // that is not printable (escape sequences, bidi overrides, line breaks) as
 // a Go escape, so that it can neither drive the terminal nor break a row.
-func escapeText(s string) string { return rules.EscapeDescription(s) }
+func escapeText(s string) string { return safetext.Escape(s) }
 
 // describedKeys is "KEY: description; KEY2: description" for the keys of
 // descriptions, sorted, escaped.

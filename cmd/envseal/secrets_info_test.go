@@ -79,11 +79,11 @@ func TestSecretsDescriptionsEscaped(t *testing.T) {
 	t.Parallel()
 	s := newSandbox(t)
 	const evil = "\x1b[2J\x1b[31mred\nnext line\t\u202eevil\a"
-	const shown = `\x1b[2J\x1b[31mred\nnext line\t\u202eevil\a`
+	const shown = `\x1b[2J\x1b[31mred\x0anext line\x09\u202eevil\x07`
 	s.ok("", "secrets", "set", "app", "K=fake-k", "-d", evil)
 	// check shows runs of white space as one space, as for the manifest's
 	// multi-line descriptions.
-	const shownByCheck = `\x1b[2J\x1b[31mred next line \u202eevil\a`
+	const shownByCheck = `\x1b[2J\x1b[31mred next line \u202eevil\x07`
 	for _, tc := range []struct {
 		args  []string
 		shown string

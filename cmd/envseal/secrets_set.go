@@ -217,7 +217,7 @@ func parseSetArgs(args []string, haveDotenv bool) ([]assignment, error) {
 	case len(args) == 0:
 		return nil, errors.New("missing NAME")
 	case strings.Contains(args[0], "="):
-		return nil, errors.New("argument 1 looks like KEY=VALUE (not shown), but NAME goes first: envseal secrets set NAME KEY=VALUE...")
+		return nil, errors.New("argument 1 looks like KEY=VALUE (not shown), but NAME goes first: envseal secrets set NAME KEY=VALUE [KEY=VALUE]")
 	}
 	if err := checkBundleArg(args, 0); err != nil {
 		return nil, err

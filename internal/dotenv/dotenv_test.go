@@ -69,6 +69,12 @@ func FuzzDotenv(f *testing.F) {
 		f.Add(data)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
+		// Wherever a secret lands in a file, an error does not quote it.
+		for _, in := range withCanary(data) {
+			if _, err := Parse(in); err != nil {
+				noCanary(t, err)
+			}
+		}
 		m, err := parseChecked(data)
 		if err != nil {
 			var pe *Error
@@ -196,5 +202,45 @@ func TestGodotenvQuote(t *testing.T) {
 		// Each quoted value goes through the real cross-check.
 		p := &parser{entries: []entry{{key: "A", value: tc.v, line: 1, raw: []byte(q)}}}
 		assert.NoError(t, p.crossCheck(), "%q", tc.v)
+	}
+}
+
+// canary is the secret that FuzzDotenv puts into its input. Every run of 8
+// of its bytes holds a byte that no key holds, so that an error may name a
+// key next to it (keys are not secret) without quoting 8 bytes of it.
+const canary = "c4N-aR/y+Q7~vL.x!Z9"
+
+// withCanary returns data with canary put in at the start, the middle, the
+// end and after each of the first separators a value could follow.
+func withCanary(data []byte) [][]byte {
+	at := []int{0, len(data) / 2, len(data)}
+	for i, c := range data {
+		if len(at) >= 10 {
+			break
+		}
+		switch c {
+		case '=', '"', '\'', '#', '\n', ' ', '$', '{':
+			at = append(at, i+1)
+		}
+	}
+	out := make([][]byte, 0, len(at))
+	for _, i := range at {
+		out = append(out, append(append(append([]byte{}, data[:i]...), canary...), data[i:]...))
+	}
+	return out
+}
+
+// noCanary fails t if err, or any error it wraps, quotes 8 bytes of canary
+// in any way it may be printed.
+func noCanary(t *testing.T, err error) {
+	t.Helper()
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		for _, s := range []string{e.Error(), fmt.Sprintf("%+v", e), fmt.Sprintf("%#v", e), fmt.Sprintf("%x", e.Error())} {
+			for i := 0; i+8 <= len(canary); i++ {
+				if strings.Contains(s, canary[i:i+8]) || strings.Contains(s, fmt.Sprintf("%x", canary[i:i+8])) {
+					t.Fatalf("an error quotes the secret in the input")
+				}
+			}
+		}
 	}
 }

@@ -7,7 +7,6 @@ package rules
 import (
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -95,7 +94,7 @@ const MaxDescriptionLen = 1024
 // nil: it must be valid UTF-8, without NUL, at most MaxDescriptionLen bytes.
 // Descriptions are not secret, but it never quotes one: the error is about
 // its form. Control characters are allowed; whoever prints a description
-// escapes them (see EscapeDescription).
+// escapes them (see package safetext).
 func CheckDescription(d string) error {
 	switch {
 	case len(d) > MaxDescriptionLen:
@@ -106,31 +105,6 @@ func CheckDescription(d string) error {
 		return errors.New("description contains a NUL byte")
 	}
 	return nil
-}
-
-// EscapeDescription returns d for a terminal or a table: every character
-// that is not printable (strconv.IsPrint: control characters, format
-// characters such as bidi overrides, line and paragraph separators,
-// non-ASCII spaces) is written as a Go escape (\n, \x1b, \u202e), invalid
-// UTF-8 as \ufffd, and a backslash as \\, so that a description can neither
-// move the cursor, change colours, reorder text nor break a line of a
-// table. Printable text is kept as it is.
-func EscapeDescription(d string) string {
-	var b strings.Builder
-	for _, r := range d {
-		switch {
-		case r == '\\':
-			b.WriteString(`\\`)
-		case r == utf8.RuneError:
-			b.WriteString(`\ufffd`)
-		case strconv.IsPrint(r):
-			b.WriteRune(r)
-		default:
-			q := strconv.QuoteRune(r) // '\x1b', '\n', '\u202e'
-			b.WriteString(q[1 : len(q)-1])
-		}
-	}
-	return b.String()
 }
 
 // hintLen is how much of an invalid key or name a hint shows at most.

@@ -121,24 +121,3 @@ func TestCheckDescription(t *testing.T) {
 		})
 	}
 }
-
-func TestEscapeDescription(t *testing.T) {
-	t.Parallel()
-	tests := []struct{ in, want string }{
-		{"plain text, with punctuation!", "plain text, with punctuation!"},
-		{"clé ☃ 日本語 🙂", "clé ☃ 日本語 🙂"},
-		{"line 1\nline 2\r\ttab", `line 1\nline 2\r\ttab`},
-		{"\x1b[31mred\x1b[0m", `\x1b[31mred\x1b[0m`},
-		{"bell\a del\x7f", `bell\a del\x7f`},
-		{"c1 \u0085 \u009b", `c1 \u0085 \u009b`},
-		{"bidi \u202eevil\u202c", `bidi \u202eevil\u202c`},
-		{"zero width \u200b sep \u2028", `zero width \u200b sep \u2028`},
-		{`back\slash`, `back\\slash`},
-		{"bad \xff byte", `bad \ufffd byte`},
-	}
-	for _, tc := range tests {
-		if got := EscapeDescription(tc.in); got != tc.want {
-			t.Errorf("EscapeDescription(%q) = %q, want %q", tc.in, got, tc.want)
-		}
-	}
-}

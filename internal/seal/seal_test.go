@@ -557,6 +557,30 @@ func FuzzOpen(f *testing.F) {
 		if !errors.Is(err, ErrAuthFailed) {
 			t.Fatalf("error does not wrap ErrAuthFailed: %v", err)
 		}
+		// A bundle that fails to open, however it was changed, shows none
+		// of what it holds, nor the key, in its error. (It may show the key
+		// ids of its header in hex, which the input sets at will: so the
+		// key is looked for whole.)
+		var values []string
+		for _, env := range testBundles {
+			for _, v := range env {
+				values = append(values, v)
+			}
+		}
+		for e := err; e != nil; e = errors.Unwrap(e) {
+			for _, s := range []string{e.Error(), fmt.Sprintf("%+v", e), fmt.Sprintf("%#v", e)} {
+				if strings.Contains(s, string(k[:])) || strings.Contains(s, fmt.Sprintf("%x", k[:])) {
+					t.Fatal("an error shows the key")
+				}
+				for _, v := range values {
+					for i := 0; i+8 <= len(v); i += 4 {
+						if strings.Contains(s, v[i:i+8]) {
+							t.Fatal("an error shows a value")
+						}
+					}
+				}
+			}
+		}
 	})
 }
 

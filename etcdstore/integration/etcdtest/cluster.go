@@ -1,7 +1,7 @@
 //go:build unix
 
 // Package etcdtest starts real etcd clusters for tests: members are real etcd
-// v3.6.8 server processes (built once from the module proxy, see
+// v3.6.16 server processes (built once from the module proxy, see
 // internal/etcd), on free loopback ports, each with its own data folder,
 // stopped when the test ends. A test can kill a member with SIGKILL, stop
 // it, and restart it on its data.
@@ -27,7 +27,7 @@ import (
 )
 
 // Version is the etcd server the clusters run.
-const Version = "v3.6.8"
+const Version = "v3.6.16"
 
 // Options change the cluster Start makes.
 type Options struct {
