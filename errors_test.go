@@ -44,7 +44,7 @@ func TestValidationErrorText(t *testing.T) {
 				Missing:      []string{"A"},
 				Descriptions: map[string]string{"A": "\x1b[2J\x1b[31mred\u202eevil\x07 back\\slash"},
 			},
-			want: "secrets do not satisfy the manifest:\n  missing A: \\x1b[2J\\x1b[31mred\\u202eevil\\a back\\\\slash",
+			want: "secrets do not satisfy the manifest:\n  missing A: \\x1b[2J\\x1b[31mred\\u202eevil\\x07 back\\slash",
 		},
 	}
 	for _, tt := range tests {

@@ -207,6 +207,7 @@ func TestLeaderKilledDuringUpdates(t *testing.T) {
 	const writers = 6
 	var mu sync.Mutex
 	confirmed := map[string]int{}
+	failed := map[string]int{} // errors: refused, or of unknown outcome
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	for w := range writers {
@@ -228,11 +229,13 @@ func TestLeaderKilledDuringUpdates(t *testing.T) {
 					return nil
 				})
 				cancel()
+				mu.Lock()
 				if err == nil {
-					mu.Lock()
 					confirmed[own]++
-					mu.Unlock()
+				} else {
+					failed[own]++
 				}
+				mu.Unlock()
 			}
 		}()
 	}
@@ -251,12 +254,25 @@ func TestLeaderKilledDuringUpdates(t *testing.T) {
 		own := fmt.Sprintf("W%d", w)
 		n, _ := strconv.Atoi(got[own])
 		total += confirmed[own]
-		if n != confirmed[own] {
-			t.Errorf("%s: %d in the bundle, %d updates confirmed", own, n, confirmed[own])
+		// An update that failed may have been applied: its commit may
+		// have been cut off from its answer by the leader's death or by
+		// the deadline, and no client can tell. None that was confirmed
+		// may be lost, and none may be applied twice.
+		if n < confirmed[own] || n > confirmed[own]+failed[own] {
+			t.Errorf("%s: %d in the bundle, %d updates confirmed, %d failed", own, n, confirmed[own], failed[own])
 		}
 	}
-	t.Logf("%d confirmed updates across a leader kill", total)
+	t.Logf("%d confirmed updates across a leader kill (and %d failed)", total, sumOf(failed))
 	if total == 0 {
 		t.Fatal("no update was confirmed")
 	}
+}
+
+// sumOf adds the counts of m.
+func sumOf(m map[string]int) int {
+	n := 0
+	for _, v := range m {
+		n += v
+	}
+	return n
 }
