@@ -24,6 +24,8 @@ SOPS_VERSION=v3.13.3
 AGE_VERSION=v1.3.2
 DOTENVX_VERSION=2.38.2
 RUNS=${RUNS:-100}
+WARMUP=${WARMUP:-5}
+PEAKS=${PEAKS:-10} # runs for the peak RSS
 SIZES=${SIZES:-"50 5000"}
 
 root=$PWD
@@ -60,8 +62,8 @@ CGO_ENABLED=0 go build -trimpath -o "$work/launcher" ./bench/launcher
 truebin=$(command -v true)
 
 # --- one size --------------------------------------------------------------
-peak() { # peak RSS in KiB, median of 10 runs of "$@"
-  for _ in $(seq 10); do
+peak() { # peak RSS in KiB, median of PEAKS runs of "$@"
+  for _ in $(seq "$PEAKS"); do
     /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1
   done | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
 }
@@ -107,10 +109,10 @@ for i in range(1, $n + 1):
     # shellcheck disable=SC2086
     $c >/dev/null 2>&1 || { echo "failed: $c" >&2; exit 1; }
   done
-  hyperfine -N --warmup 5 --runs "$RUNS" --export-json "$results/n$n.json" "${cmds[@]}" >/dev/null 2>&1
+  hyperfine -N --warmup "$WARMUP" --runs "$RUNS" --export-json "$results/n$n.json" "${cmds[@]}" >/dev/null 2>&1
 
   echo
-  echo "### $n secrets ($RUNS runs each; median wall time, median peak RSS of 10)"
+  echo "### $n secrets ($RUNS runs each after $WARMUP warm-ups; median wall time, median peak RSS of $PEAKS)"
   echo
   echo "| command | median ms | / launcher | peak RSS MiB |"
   echo "|---|---:|---:|---:|"
