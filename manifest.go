@@ -1,10 +1,10 @@
 package secret
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/envseal/secret/internal/rules"
 	"github.com/envseal/secret/internal/yamldoc"
@@ -281,32 +281,11 @@ func suggestField(name string) string {
 		return ""
 	}
 	for _, f := range []string{"key", "description", "optional"} {
-		if editDistance(bytes.ToLower([]byte(name)), []byte(f)) <= 2 {
+		if rules.EditDistance(strings.ToLower(name), f) <= 2 {
 			return f
 		}
 	}
 	return ""
-}
-
-// editDistance is the Levenshtein distance between a and b.
-func editDistance(a, b []byte) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // decodeYAML decodes the single document in data into its root node, nil

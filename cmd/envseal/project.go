@@ -13,6 +13,7 @@ import (
 
 	"github.com/envseal/secret"
 	"github.com/envseal/secret/internal/regular"
+	"github.com/envseal/secret/internal/rules"
 	"github.com/envseal/secret/internal/yamldoc"
 )
 
@@ -398,7 +399,7 @@ func suggestField(name string, fields []string) string {
 		return ""
 	}
 	for _, f := range fields {
-		if editDistance(strings.ToLower(name), f) <= 2 {
+		if rules.EditDistance(strings.ToLower(name), f) <= 2 {
 			return f
 		}
 	}

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/envseal/secret"
+	"github.com/envseal/secret/internal/rules"
 )
 
 // bundleStore is what the commands need of a store: *secret.FileStore and
@@ -180,7 +181,7 @@ func suggestNames(typed string, names []string) []string {
 		if n == typed {
 			continue
 		}
-		if editDistance(typed, n) <= maxEdits || len(typed) >= 3 && (strings.HasPrefix(n, typed) || strings.HasPrefix(typed, n)) {
+		if rules.EditDistance(typed, n) <= maxEdits || len(typed) >= 3 && (strings.HasPrefix(n, typed) || strings.HasPrefix(typed, n)) {
 			out = append(out, n)
 		}
 	}
@@ -198,25 +199,4 @@ func quoteList(s []string) string {
 		return q[0]
 	}
 	return strings.Join(q[:len(q)-1], ", ") + " or " + q[len(q)-1]
-}
-
-// editDistance is the Levenshtein distance between a and b, in bytes.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

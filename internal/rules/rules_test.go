@@ -121,3 +121,18 @@ func TestCheckDescription(t *testing.T) {
 		})
 	}
 }
+
+func TestEditDistance(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		a, b string
+		want int
+	}{
+		{"", "", 0}, {"abc", "abc", 0}, {"", "abc", 3}, {"secret", "secrets", 1},
+		{"descripton", "description", 1}, {"kitten", "sitting", 3}, {"api", "apii", 1},
+	} {
+		if got := EditDistance(tc.a, tc.b); got != tc.want {
+			t.Errorf("EditDistance(%q, %q) = %d, want %d", tc.a, tc.b, got, tc.want)
+		}
+	}
+}
