@@ -52,8 +52,10 @@ const (
 // [Watcher] (FileStore and the etcd store are; the default store is opened
 // once, at the start); FromDotenv files and FromDir folders, by polling
 // every PollInterval, which sees a Kubernetes volume swapped by the kubelet
-// too. FromMap and FromEnviron do not change. A Source of another type is
-// resolved again with the others but is not watched.
+// too. A source made [Optional] is watched as the one it wraps, so a bundle,
+// file or folder absent at the start is picked up when it appears. FromMap
+// and FromEnviron do not change. A Source of another type is resolved again
+// with the others but is not watched.
 func (r *Resolver) Watch(ctx context.Context, fn func(*Env, error), sources ...Source) error {
 	if r == nil {
 		r = &Resolver{}
@@ -66,6 +68,9 @@ func (r *Resolver) Watch(ctx context.Context, fn func(*Env, error), sources ...S
 	var names []string
 	var watch []<-chan struct{}
 	for i, s := range flat {
+		if o, ok := s.(optionalSource); ok {
+			s = o.src // watched as what it wraps: it may appear later
+		}
 		switch s := s.(type) {
 		case nil:
 			return fmt.Errorf("source %d of %d is nil", i+1, len(flat))

@@ -168,6 +168,68 @@ func TestWatchStore(t *testing.T) {
 	}
 }
 
+// An optional source absent at the start is watched all the same: the
+// bundle, the .env file and the folder are each picked up when they appear.
+func TestWatchOptionalAppears(t *testing.T) {
+	t.Parallel()
+	key, err := secret.GenerateKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmp := t.TempDir()
+	dir := filepath.Join(tmp, "store")
+	st, err := secret.OpenFileStore(dir, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if err := st.Set(ctx, "base", map[string]string{"A": "base"}); err != nil {
+		t.Fatal(err)
+	}
+	dotenv, folder := filepath.Join(tmp, "local.env"), filepath.Join(tmp, "mounted")
+	results := startWatch(t, &secret.Resolver{Store: st},
+		secret.FromName("base"),
+		secret.Optional(secret.FromName("later")),
+		secret.Optional(secret.FromDotenv(dotenv)),
+		secret.Optional(secret.FromDir(folder)),
+	)
+	r := next(t, results)
+	wantValue(t, r, "A", "base")
+	if r.env.Len() != 1 {
+		t.Fatalf("with the optional sources absent, the Env has %d keys, want 1", r.env.Len())
+	}
+
+	other, err := secret.OpenFileStore(dir, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := other.Set(ctx, "later", map[string]string{"A": "bundle"}); err != nil {
+		t.Fatal(err)
+	}
+	wantValue(t, next(t, results), "A", "bundle")
+	writeFile(t, dotenv, "A=dotenv\n")
+	wantValue(t, next(t, results), "A", "dotenv")
+	if err := os.Mkdir(folder, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(folder, "A"), []byte("folder"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r = next(t, results)
+	for r.err == nil && mustGet(r.env, "A") == "dotenv" {
+		r = next(t, results) // the folder was seen before its file
+	}
+	wantValue(t, r, "A", "folder")
+	if origin := r.env.Origin("A"); origin != "dir:"+folder {
+		t.Fatalf("A comes from %s, want dir:%s", origin, folder)
+	}
+}
+
+func mustGet(env *secret.Env, key string) string {
+	v, _ := env.Get(key)
+	return v
+}
+
 func TestWatchCoalescesBursts(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "app.env")

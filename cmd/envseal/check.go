@@ -219,6 +219,9 @@ func bundleDescriptions(ctx context.Context, pl *resolvePlan) (map[string]string
 	}
 	for _, ref := range pl.refs {
 		_, info, err := getWithInfo(ctx, pl.st, ref.name)
+		if ref.optional && errors.Is(err, secret.ErrNotFound) {
+			continue
+		}
 		if err != nil {
 			return nil, explainBundleError(ctx, pl.st, ref.name, err)
 		}

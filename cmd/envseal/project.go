@@ -416,11 +416,9 @@ func orList(s []string) string {
 
 // plannedSource is one source that run or check loads from envseal.yml.
 type plannedSource struct {
-	src secret.Source
-	// bundle is the name of a store bundle ("" for other kinds); an
-	// optional one is left out when the store has no such bundle.
-	bundle   string
-	optional bool
+	src      secret.Source
+	bundle   string // the name of a store bundle ("" for other kinds)
+	optional bool   // secret.Optional made src: it may be absent
 	where    string // "envseal.yml:4", for errors
 }
 
@@ -459,10 +457,11 @@ func (e *unknownFunctionError) Error() string {
 // names one, inf.yml beside envseal.yml is the manifest if it exists.
 //
 // Files and folders are checked now: a required one that does not exist is
-// an error naming the line that lists it; an optional one is left out. So
-// is a variable of pass: lookup finds it in envseal's environment. Every
-// such problem is reported at once. Bundles are checked when the store is
-// open.
+// an error naming the line that lists it. An optional one stays, as a
+// secret.Optional source, so that run --watch picks it up if it appears; so
+// does an optional bundle. A variable of pass is looked up now, in envseal's
+// environment, and an optional one that is not set is left out. Every such
+// problem is reported at once. Bundles are checked when the store is open.
 func (p *project) plan(fn string, lookup func(string) (string, bool)) (*projectPlan, error) {
 	sets := []*sourceSet{&p.sourceSet}
 	if fn != "" {
@@ -511,19 +510,19 @@ func (p *project) plan(fn string, lookup func(string) (string, bool)) (*projectP
 	return pl, nil
 }
 
-// source returns the source of the entry e, or nil when it is optional and
-// absent.
+// source returns the source of the entry e, or nil when it is an optional
+// variable of pass that is not set.
 func (p *project) source(e projectSource, lookup func(string) (string, bool)) (*plannedSource, error) {
 	ps := &plannedSource{optional: e.optional, where: fmt.Sprintf("%s:%d", p.path, e.line)}
 	switch e.kind {
 	case kindSecret:
 		ps.src, ps.bundle = secret.FromName(e.value), e.value
+		if e.optional {
+			ps.src = secret.Optional(ps.src)
+		}
 	case kindDir, kindDotenv:
 		path := p.file(e.value)
-		if _, err := os.Stat(path); err != nil {
-			if e.optional && errors.Is(err, fs.ErrNotExist) {
-				return nil, nil
-			}
+		if _, err := os.Stat(path); err != nil && !(e.optional && errors.Is(err, fs.ErrNotExist)) {
 			what := ".env file"
 			if e.kind == kindDir {
 				what = "secret folder"
@@ -538,6 +537,9 @@ func (p *project) source(e projectSource, lookup func(string) (string, bool)) (*
 			ps.src = secret.FromDir(path)
 		} else {
 			ps.src = secret.FromDotenv(path)
+		}
+		if e.optional {
+			ps.src = secret.Optional(ps.src)
 		}
 	case kindPass:
 		key, local, _ := parsePass(e.value) // checked by the parser

@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -228,19 +229,19 @@ functions:
 		wantErr      []string // each line of the error, "" for none
 	}{
 		{"project: sources by kind, inf.yml found", full, "", in("inf.yml"),
-			[]string{"name:shared", "dir:" + in("secrets"), "dotenv:" + in(".env"), "pass:CI_TOKEN"}, nil},
+			[]string{"name:shared", "dir:" + in("secrets"), "dir:/nonexistent/envseal-test", "dotenv:" + in(".env"), "pass:CI_TOKEN"}, nil},
 		{"function api: its manifest, its sources after the project's of each kind", full, "api", in("api/inf.yml"),
-			[]string{"name:shared", "name:shared-api", "name:maybe", "dir:" + in("secrets"), "dotenv:" + in(".env"), "dotenv:" + in("api.env"), "pass:CI_TOKEN"}, nil},
+			[]string{"name:shared", "name:shared-api", "name:maybe", "dir:" + in("secrets"), "dir:/nonexistent/envseal-test", "dotenv:" + in(".env"), "dotenv:" + in("api.env"), "pass:CI_TOKEN"}, nil},
 		{"function worker: the project's manifest, an unset optional variable left out", full, "worker", in("inf.yml"),
-			[]string{"name:shared", "dir:" + in("secrets"), "dotenv:" + in(".env"), "pass:CI_TOKEN", "pass:QUEUE_URL"}, nil},
+			[]string{"name:shared", "dir:" + in("secrets"), "dir:/nonexistent/envseal-test", "dotenv:" + in(".env"), "pass:CI_TOKEN", "pass:QUEUE_URL"}, nil},
 		{"inf.yml found", "manifest:\n", "", in("inf.yml"), nil, nil},
 		{"manifest named", "manifest: api/inf.yml\n", "", in("api/inf.yml"), nil, nil},
 		{"manifest named, absent", "secrets: [a]\nmanifest: none.yml\n", "", "", nil,
 			[]string{filepath.Join(dir, "envseal.yml") + ":2: manifest " + in("none.yml") + ": does not exist"}},
 		{"required .env absent", "dotenv:\n  - .env\n  - .env.local\n", "", "", nil,
 			[]string{filepath.Join(dir, "envseal.yml") + ":3: .env file " + in(".env.local") + ": does not exist (optional: true lets it be absent)"}},
-		{"optional .env absent", "dotenv:\n  - path: .env.local\n    optional: true\n  - .env\n", "", in("inf.yml"),
-			[]string{"dotenv:" + in(".env")}, nil},
+		{"optional .env absent: kept, to be watched", "dotenv:\n  - path: .env.local\n    optional: true\n  - .env\n", "", in("inf.yml"),
+			[]string{"dotenv:" + in(".env.local"), "dotenv:" + in(".env")}, nil},
 		{"required folder absent", "dirs: [run/secrets]\n", "", "", nil,
 			[]string{":1: secret folder " + in("run/secrets") + ": does not exist (optional: true lets it be absent)"}},
 		{"absolute paths stay", "dirs: [" + filepath.ToSlash(in("secrets")) + "]\n", "", in("inf.yml"), []string{"dir:" + in("secrets")}, nil},
@@ -282,7 +283,9 @@ functions:
 	}
 }
 
-// TestProjectPlanNoManifest finds no manifest where there is no inf.yml.
+// TestProjectPlanNoManifest finds no manifest where there is no inf.yml,
+// and keeps an absent optional .env file as an optional source, to be
+// watched.
 func TestProjectPlanNoManifest(t *testing.T) {
 	t.Parallel()
 	p, err := parseProject("envseal.yml", []byte("dotenv:\n  - path: .env\n    optional: true\n"))
@@ -290,11 +293,14 @@ func TestProjectPlanNoManifest(t *testing.T) {
 	p.dir = t.TempDir()
 	pl, err := p.plan("", func(string) (string, bool) { return "", false })
 	require.NoError(t, err)
-	assert.Equal(t, &projectPlan{}, pl)
+	assert.Empty(t, pl.manifest)
+	require.Len(t, pl.sources, 1)
+	assert.Equal(t, "dotenv:"+filepath.Join(p.dir, ".env"), pl.sources[0].src.Name())
+	assert.True(t, isOptional(pl.sources[0].src), "the absent optional .env file is not an Optional source")
 }
 
-// TestProjectPlanOptionalBundles marks optional bundles for resolve to
-// check against the store, and says where each bundle was named.
+// TestProjectPlanOptionalBundles makes optional bundles Optional sources,
+// and says where each bundle was named.
 func TestProjectPlanOptionalBundles(t *testing.T) {
 	t.Parallel()
 	p, err := parseProject("envseal.yml", []byte("secrets:\n  - base\n  - name: extra\n    optional: true\n"))
@@ -303,16 +309,26 @@ func TestProjectPlanOptionalBundles(t *testing.T) {
 	pl, err := p.plan("", func(string) (string, bool) { return "", false })
 	require.NoError(t, err)
 	require.Len(t, pl.sources, 2)
-	for i, want := range []plannedSource{
-		{src: secret.FromName("base"), bundle: "base", where: "envseal.yml:2"},
-		{src: secret.FromName("extra"), bundle: "extra", optional: true, where: "envseal.yml:3"},
+	for i, want := range []struct {
+		plannedSource
+		optional bool
+	}{
+		{plannedSource{src: secret.FromName("base"), bundle: "base", where: "envseal.yml:2"}, false},
+		{plannedSource{src: secret.FromName("extra"), bundle: "extra", optional: true, where: "envseal.yml:3"}, true},
 	} {
 		got := pl.sources[i]
 		// Sources hide what they hold from reflection: compare their names.
 		assert.Equal(t, want.src.Name(), got.src.Name())
+		assert.Equal(t, want.optional, isOptional(got.src), "source %d", i)
 		got.src, want.src = nil, nil
-		assert.Equal(t, want, got)
+		assert.Equal(t, want.plannedSource, got)
 	}
+}
+
+// isOptional says whether s was made by secret.Optional, as its Go syntax
+// says.
+func isOptional(s secret.Source) bool {
+	return strings.HasPrefix(fmt.Sprintf("%#v", s), "secret.Optional(")
 }
 
 // writeFile writes content to name under dir, making its folder.

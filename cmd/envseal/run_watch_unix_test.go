@@ -230,6 +230,26 @@ func TestRunWatchProject(t *testing.T) {
 	assert.Contains(t, w.errors(), "TOKEN changed")
 }
 
+// Optional sources of envseal.yml absent at the start are watched: a bundle
+// and a .env file that appear later restart COMMAND with their keys.
+func TestRunWatchProjectOptionalAppears(t *testing.T) {
+	t.Parallel()
+	s := newSandbox(t)
+	s.ok("", "secrets", "set", "base", "TOKEN=fake-1")
+	s.write("envseal.yml", "secrets:\n  - base\n  - name: later\n    optional: true\n"+
+		"dotenv:\n  - path: local.env\n    optional: true\n")
+	w := s.startWatch("run", "--watch", "--", "sh", "-c", watchChild)
+	require.Equal(t, "start fake-1", w.next(10*time.Second))
+	s.ok("", "secrets", "set", "later", "TOKEN=fake-2")
+	require.Equal(t, "stop", w.next(2*time.Second))
+	require.Equal(t, "start fake-2", w.next(2*time.Second))
+	s.write("local.env", "TOKEN=fake-3\n")
+	require.Equal(t, "stop", w.next(2*time.Second))
+	require.Equal(t, "start fake-3", w.next(2*time.Second))
+	code, _ := w.stop()
+	assert.Equal(t, 0, code)
+}
+
 func TestRunWatchUsage(t *testing.T) {
 	t.Parallel()
 	s := newSandbox(t)

@@ -257,8 +257,11 @@ func (a *app) loadProject(cmd *cobra.Command, r *resolution) (*project, error) {
 }
 
 // bundleRef is a bundle that a source of run or check names, and where:
-// "--secret" or the line of envseal.yml.
-type bundleRef struct{ name, where string }
+// "--secret" or the line of envseal.yml, which may make it optional.
+type bundleRef struct {
+	name, where string
+	optional    bool
+}
 
 // resolve loads the manifest, if any, and the sources in order: those of
 // the project p (nil: none) and its function fn ("" for the project
@@ -287,7 +290,6 @@ type resolvePlan struct {
 // plan gathers the sources of resolve, loads the manifest and opens the
 // store when a source names a bundle.
 func (a *app) plan(cmd *cobra.Command, r *resolution, p *project, fn string, validate bool) (*resolvePlan, error) {
-	ctx := cmd.Context()
 	var planned []plannedSource
 	manifest := r.manifest
 	if p != nil {
@@ -322,11 +324,11 @@ func (a *app) plan(cmd *cobra.Command, r *resolution, p *project, fn string, val
 	}
 	for _, ps := range planned {
 		if ps.bundle != "" {
-			out.refs = append(out.refs, bundleRef{ps.bundle, ps.where})
+			out.refs = append(out.refs, bundleRef{ps.bundle, ps.where, ps.optional})
 		}
 	}
 	for _, n := range r.names {
-		out.refs = append(out.refs, bundleRef{n, "--secret"})
+		out.refs = append(out.refs, bundleRef{name: n, where: "--secret"})
 	}
 	if len(out.refs) > 0 {
 		var err error
@@ -334,12 +336,6 @@ func (a *app) plan(cmd *cobra.Command, r *resolution, p *project, fn string, val
 			return nil, err
 		}
 		out.res.Store = out.st
-		if planned, err = withoutAbsentBundles(ctx, out.st, planned); err != nil {
-			return nil, err
-		}
-		out.refs = slices.DeleteFunc(out.refs, func(ref bundleRef) bool {
-			return !slices.ContainsFunc(planned, func(ps plannedSource) bool { return ps.bundle == ref.name }) && ref.where != "--secret"
-		})
 	}
 	out.sources = make([]secret.Source, 0, len(planned)+len(r.sources))
 	for _, ps := range planned {
@@ -356,21 +352,6 @@ func (pl *resolvePlan) explain(ctx context.Context, err error) error {
 		return suggestBundle(ctx, pl.st, pl.refs, err)
 	}
 	return err
-}
-
-// withoutAbsentBundles leaves out of planned the optional bundles that the
-// store st does not have.
-func withoutAbsentBundles(ctx context.Context, st bundleStore, planned []plannedSource) ([]plannedSource, error) {
-	if !slices.ContainsFunc(planned, func(ps plannedSource) bool { return ps.bundle != "" && ps.optional }) {
-		return planned, nil
-	}
-	have, err := st.List(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return slices.DeleteFunc(planned, func(ps plannedSource) bool {
-		return ps.bundle != "" && ps.optional && !slices.Contains(have, ps.bundle)
-	}), nil
 }
 
 // suggestBundle adds to err, the error of a bundle not found, the names of
