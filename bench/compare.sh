@@ -12,8 +12,9 @@
 # etcd (-tags envseal_noetcd) and bench/launcher, the
 # floor: a static Go program that reads the sealed bundle, derives the key,
 # opens it with one AES-256-GCM open and execs the command. Then, for each
-# size, hyperfine gives the median wall time over RUNS runs (after 5
-# warm-ups) and GNU time the median of 10 peak resident set sizes. Results go
+# size, hyperfine gives the median wall time over RUNS runs (after WARMUP
+# warm-ups; SLOW_RUNS after 1 for a command slower than a second) and GNU
+# time the median of PEAKS (SLOW_PEAKS) peak resident set sizes. Results go
 # to standard output as a Markdown table, and as JSON to bench/.results.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,6 +27,8 @@ DOTENVX_VERSION=2.38.2
 RUNS=${RUNS:-100}
 WARMUP=${WARMUP:-5}
 PEAKS=${PEAKS:-10} # runs for the peak RSS
+SLOW_RUNS=${SLOW_RUNS:-5} # for a command slower than 1 s
+SLOW_PEAKS=${SLOW_PEAKS:-3}
 SIZES=${SIZES:-"50 5000"}
 
 root=$PWD
@@ -104,26 +107,34 @@ for i in range(1, $n + 1):
     "$sops exec-env $dir/app.sops.env $truebin"
     "$dotenvx run -q -f $dir/dx/.env -fk $dir/dx/.env.keys -- $truebin"
   )
-  # Every command must work before it is timed.
-  for c in "${cmds[@]}"; do
+  # Every command must work before it is timed. That first run also says
+  # how slow it is: a command taking more than a second (dotenvx with 5,000
+  # secrets takes tens of seconds) is timed SLOW_RUNS times after one
+  # warm-up, and its peak memory taken from SLOW_PEAKS runs.
+  local -a meds rss runs
+  local i c t0 ms r w p
+  for i in "${!cmds[@]}"; do
+    c=${cmds[$i]}
+    t0=$(date +%s%N)
     # shellcheck disable=SC2086
     $c >/dev/null 2>&1 || { echo "failed: $c" >&2; exit 1; }
+    ms=$((($(date +%s%N) - t0) / 1000000))
+    if [ "$ms" -gt 1000 ]; then r=$SLOW_RUNS w=1 p=$SLOW_PEAKS; else r=$RUNS w=$WARMUP p=$PEAKS; fi
+    echo "timing ${names[$i]} ($n secrets): $r runs" >&2
+    hyperfine -N --warmup "$w" --runs "$r" --export-json "$results/n$n-$i.json" "$c" >/dev/null 2>&1
+    meds[i]=$(python3 -c "import json,statistics;print(statistics.median(json.load(open('$results/n$n-$i.json'))['results'][0]['times']))")
+    # shellcheck disable=SC2086
+    rss[i]=$(PEAKS=$p peak $c)
+    runs[i]=$r
   done
-  hyperfine -N --warmup "$WARMUP" --runs "$RUNS" --export-json "$results/n$n.json" "${cmds[@]}" >/dev/null 2>&1
 
   echo
-  echo "### $n secrets ($RUNS runs each after $WARMUP warm-ups; median wall time, median peak RSS of $PEAKS)"
+  echo "### $n secrets (median wall time after $WARMUP warm-ups, median peak RSS of $PEAKS runs; commands slower than 1 s: $SLOW_RUNS runs after 1 warm-up, $SLOW_PEAKS for the peak)"
   echo
-  echo "| command | median ms | / launcher | peak RSS MiB |"
-  echo "|---|---:|---:|---:|"
-  local floor
-  floor=$(python3 -c "import json,statistics;r=json.load(open('$results/n$n.json'))['results'];print(statistics.median(r[1]['times']))")
+  echo "| command | runs | median ms | / launcher | peak RSS MiB |"
+  echo "|---|---:|---:|---:|---:|"
   for i in "${!cmds[@]}"; do
-    local med rss
-    med=$(python3 -c "import json,statistics;r=json.load(open('$results/n$n.json'))['results'];print(statistics.median(r[$i]['times']))")
-    # shellcheck disable=SC2086
-    rss=$(peak ${cmds[$i]})
-    python3 -c "print('| %s | %.1f | %.2fx | %.1f |' % ('${names[$i]}', $med*1000, $med/$floor, $rss/1024))"
+    python3 -c "print('| %s | %d | %.1f | %.2fx | %.1f |' % ('${names[$i]}', ${runs[$i]}, ${meds[$i]}*1000, ${meds[$i]}/${meds[1]}, ${rss[$i]}/1024))"
   done
 }
 
