@@ -4,6 +4,7 @@
 #
 #   bash bench/compare.sh            # RUNS=100 by default
 #   RUNS=30 SIZES="50" bash bench/compare.sh
+#   ONLY='envseal|sops' bash bench/compare.sh   # leave dotenvx out
 #
 # It installs what it needs, by pinned version: hyperfine and GNU time from
 # Debian, sops and age-keygen with go install, dotenvx from npm (into
@@ -30,6 +31,7 @@ PEAKS=${PEAKS:-10} # runs for the peak RSS
 SLOW_RUNS=${SLOW_RUNS:-5} # for a command slower than 1 s
 SLOW_PEAKS=${SLOW_PEAKS:-3}
 SIZES=${SIZES:-"50 5000"}
+ONLY=${ONLY:-} # a regular expression: time only the commands it matches (true and the launcher always)
 
 root=$PWD
 tools=$root/bench/.tools
@@ -71,6 +73,10 @@ peak() { # peak RSS in KiB, median of PEAKS runs of "$@"
   done | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
 }
 
+# wanted says whether ONLY, a regular expression (all when empty), matches
+# the command named $1.
+wanted() { [ -z "$ONLY" ] || [[ $1 =~ $ONLY ]]; }
+
 compare() {
   local n=$1 dir=$work/n$n
   mkdir -p "$dir/dx"
@@ -84,13 +90,16 @@ for i in range(1, $n + 1):
   ENVSEAL_KEY=$("$work/envseal" key generate --out - 2>/dev/null)
   "$work/envseal" --store "$dir/store" secrets import bench "$dir/app.env" >/dev/null 2>&1
 
-  "$tools/age-keygen" -o "$dir/age.txt" 2>/dev/null
-  export SOPS_AGE_KEY_FILE=$dir/age.txt
-  "$sops" encrypt --age "$(grep -o 'age1[a-z0-9]*' "$dir/age.txt")" \
-    --input-type dotenv --output-type dotenv "$dir/app.env" >"$dir/app.sops.env"
-
-  cp "$dir/app.env" "$dir/dx/.env"
-  (cd "$dir/dx" && "$dotenvx" encrypt -f .env >/dev/null 2>&1)
+  if wanted "sops exec-env"; then
+    "$tools/age-keygen" -o "$dir/age.txt" 2>/dev/null
+    export SOPS_AGE_KEY_FILE=$dir/age.txt
+    "$sops" encrypt --age "$(grep -o 'age1[a-z0-9]*' "$dir/age.txt")" \
+      --input-type dotenv --output-type dotenv "$dir/app.env" >"$dir/app.sops.env"
+  fi
+  if wanted "dotenvx run"; then
+    cp "$dir/app.env" "$dir/dx/.env"
+    (cd "$dir/dx" && "$dotenvx" encrypt -f .env >/dev/null 2>&1)
+  fi
 
   local -a names cmds
   names=("true" "launcher (floor)" "envseal run --secret" "envseal run --dotenv" "envseal run --secret (-tags envseal_noetcd)" "envseal run --dotenv (-tags envseal_noetcd)" "envseal run --exec --secret" "envseal run --exec --secret (-tags envseal_noetcd)" "envseal run --secret (cgo build)" "sops exec-env" "dotenvx run")
@@ -107,12 +116,24 @@ for i in range(1, $n + 1):
     "$sops exec-env $dir/app.sops.env $truebin"
     "$dotenvx run -q -f $dir/dx/.env -fk $dir/dx/.env.keys -- $truebin"
   )
+  # Only the commands ONLY asks for, beside true and the launcher.
+  local -a keep_names keep_cmds
+  local i
+  for i in "${!cmds[@]}"; do
+    if [ "$i" -lt 2 ] || wanted "${names[$i]}"; then
+      keep_names+=("${names[$i]}")
+      keep_cmds+=("${cmds[$i]}")
+    fi
+  done
+  names=("${keep_names[@]}")
+  cmds=("${keep_cmds[@]}")
+
   # Every command must work before it is timed. That first run also says
   # how slow it is: a command taking more than a second (dotenvx with 5,000
   # secrets takes tens of seconds) is timed SLOW_RUNS times after one
   # warm-up, and its peak memory taken from SLOW_PEAKS runs.
   local -a meds rss runs
-  local i c t0 ms r w p
+  local c t0 ms r w p
   for i in "${!cmds[@]}"; do
     c=${cmds[$i]}
     t0=$(date +%s%N)
