@@ -329,8 +329,6 @@ func (m *Manifest) validate() error {
 	return nil
 }
 
-// check validates resolved secrets against the manifest: every required key
-// present and non-empty; with strict, no undeclared key.
 // Check validates env, resolved secrets, against m, as a [Resolver] with this
 // Manifest does: every declared key that is not Optional must be present
 // with a non-empty value, and with strict, every key of env must be
