@@ -166,6 +166,8 @@ func TestProjectErrors(t *testing.T) {
 			"envseal: {yml}:1: .env file {dir}.env.local: does not exist (optional: true lets it be absent)\n"},
 		{"required bundle absent", "secrets:\n  - app\n  - apps\n", []string{"check"}, exitFailure,
 			"envseal: {yml}:3: bundle \"apps\" not found; did you mean \"app\"?\n"},
+		{"absent optional bundle, named again by --secret", "secrets:\n  - name: apps\n    optional: true\n", []string{"check", "--secret", "apps"}, exitFailure,
+			"envseal: bundle \"apps\" not found; did you mean --secret \"app\"?\n"},
 		{"bundle never set", "secrets: [other]\n", []string{"check"}, exitFailure,
 			"envseal: {yml}:1: bundle \"other\" not found ('envseal secrets set other KEY=VALUE' creates it)\n"},
 		{"a function's bundle", "functions:\n  api:\n    secrets: [nope]\n", []string{"check"}, exitFailure,

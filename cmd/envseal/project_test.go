@@ -204,7 +204,7 @@ dotenv: [.env]
 secrets: [shared]
 dirs:
   - path: secrets
-  - path: /nonexistent/envseal-test
+  - path: absent-secrets
     optional: true
 functions:
   api:
@@ -229,11 +229,11 @@ functions:
 		wantErr      []string // each line of the error, "" for none
 	}{
 		{"project: sources by kind, inf.yml found", full, "", in("inf.yml"),
-			[]string{"name:shared", "dir:" + in("secrets"), "dir:/nonexistent/envseal-test", "dotenv:" + in(".env"), "pass:CI_TOKEN"}, nil},
+			[]string{"name:shared", "dir:" + in("secrets"), "dir:" + in("absent-secrets"), "dotenv:" + in(".env"), "pass:CI_TOKEN"}, nil},
 		{"function api: its manifest, its sources after the project's of each kind", full, "api", in("api/inf.yml"),
-			[]string{"name:shared", "name:shared-api", "name:maybe", "dir:" + in("secrets"), "dir:/nonexistent/envseal-test", "dotenv:" + in(".env"), "dotenv:" + in("api.env"), "pass:CI_TOKEN"}, nil},
+			[]string{"name:shared", "name:shared-api", "name:maybe", "dir:" + in("secrets"), "dir:" + in("absent-secrets"), "dotenv:" + in(".env"), "dotenv:" + in("api.env"), "pass:CI_TOKEN"}, nil},
 		{"function worker: the project's manifest, an unset optional variable left out", full, "worker", in("inf.yml"),
-			[]string{"name:shared", "dir:" + in("secrets"), "dir:/nonexistent/envseal-test", "dotenv:" + in(".env"), "pass:CI_TOKEN", "pass:QUEUE_URL"}, nil},
+			[]string{"name:shared", "dir:" + in("secrets"), "dir:" + in("absent-secrets"), "dotenv:" + in(".env"), "pass:CI_TOKEN", "pass:QUEUE_URL"}, nil},
 		{"inf.yml found", "manifest:\n", "", in("inf.yml"), nil, nil},
 		{"manifest named", "manifest: api/inf.yml\n", "", in("api/inf.yml"), nil, nil},
 		{"manifest named, absent", "secrets: [a]\nmanifest: none.yml\n", "", "", nil,

@@ -6,6 +6,7 @@ import (
 	"bufio"
 	"bytes"
 	"io"
+	"os"
 	"os/exec"
 	"strings"
 	"sync"
@@ -246,6 +247,27 @@ func TestRunWatchProjectOptionalAppears(t *testing.T) {
 	s.write("local.env", "TOKEN=fake-3\n")
 	require.Equal(t, "stop", w.next(2*time.Second))
 	require.Equal(t, "start fake-3", w.next(2*time.Second))
+	code, _ := w.stop()
+	assert.Equal(t, 0, code)
+}
+
+// With no store folder yet (a fresh clone), run --watch of an optional
+// bundle starts COMMAND without it, creates no folder, and picks the bundle
+// up when another envseal creates the store.
+func TestRunWatchNoStoreFolderYet(t *testing.T) {
+	t.Parallel()
+	s := newSandbox(t)
+	s.write("envseal.yml", "secrets:\n  - name: later\n    optional: true\n")
+	w := s.startWatch("run", "--watch", "--", "sh", "-c", watchChild)
+	require.Equal(t, "start ", w.next(10*time.Second))
+	_, err := os.Stat(s.store)
+	require.ErrorIs(t, err, os.ErrNotExist, "run --watch made the store folder")
+	s.ok("", "secrets", "set", "later", "TOKEN=fake-1")
+	require.Equal(t, "stop", w.next(2*time.Second))
+	require.Equal(t, "start fake-1", w.next(2*time.Second))
+	s.ok("", "secrets", "set", "later", "TOKEN=fake-2") // watched through the store now
+	require.Equal(t, "stop", w.next(2*time.Second))
+	require.Equal(t, "start fake-2", w.next(2*time.Second))
 	code, _ := w.stop()
 	assert.Equal(t, 0, code)
 }

@@ -363,8 +363,10 @@ func suggestBundle(ctx context.Context, st bundleStore, refs []bundleRef, err er
 		return err
 	}
 	// Bundle is ENVIRONMENT/NAME outside the default environment.
+	// An optional bundle that does not exist is no error: the ref is a
+	// required one of that name.
 	i := slices.IndexFunc(refs, func(r bundleRef) bool {
-		return r.name == be.Bundle || strings.HasSuffix(be.Bundle, "/"+r.name)
+		return !r.optional && (r.name == be.Bundle || strings.HasSuffix(be.Bundle, "/"+r.name))
 	})
 	if i < 0 {
 		return err

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/envseal/secret"
 	"github.com/envseal/secret/internal/rules"
@@ -74,14 +75,16 @@ func (a *app) open(create bool) (bundleStore, error) {
 	if err != nil {
 		return nil, a.explainKeyError(err)
 	}
-	if _, isURL := urlScheme(url); !isURL && !create {
-		if _, err := os.Stat(url); errors.Is(err, fs.ErrNotExist) {
-			return noStore{dir: url}, nil
-		}
-	}
 	opts, err := a.storeOptions(source)
 	if err != nil {
 		return nil, err
+	}
+	if _, isURL := urlScheme(url); !isURL && !create {
+		if _, err := os.Stat(url); errors.Is(err, fs.ErrNotExist) {
+			return noStore{dir: url, open: func() (secret.WritableStore, error) {
+				return secret.OpenFileStoreOptions(url, key, opts)
+			}}, nil
+		}
 	}
 	st, err := openURL(url, key, opts, a.env.getenv)
 	if err != nil {
@@ -100,15 +103,111 @@ func urlScheme(s string) (string, bool) {
 	return scheme, ok && scheme != "" && !strings.ContainsAny(scheme, `/\`)
 }
 
-// noStore is a store whose folder does not exist: it has no bundles, and
-// no bundle can be created in it.
-type noStore struct{ dir string }
+// noStore is a store whose folder did not exist when the command opened
+// it: it has no bundles, and no bundle can be created in it. Reading
+// commands see an empty store, and no folder is made. Should the folder
+// appear (another envseal sets a bundle while run --watch waits for an
+// optional one), Get, List and Watch read it through a FileStore that open
+// opens.
+type noStore struct {
+	dir  string
+	open func() (secret.WritableStore, error) // the store, once dir exists
+}
 
-func (noStore) Get(_ context.Context, name string) (map[string]string, error) {
+// real returns the store in dir, or nil while dir does not exist.
+func (s noStore) real() (secret.WritableStore, error) {
+	if _, err := os.Stat(s.dir); errors.Is(err, fs.ErrNotExist) || s.open == nil {
+		return nil, nil
+	}
+	return s.open()
+}
+
+func (s noStore) Get(ctx context.Context, name string) (map[string]string, error) {
+	st, err := s.real()
+	if err != nil {
+		return nil, err
+	}
+	if st != nil {
+		return st.Get(ctx, name)
+	}
 	return nil, &secret.BundleError{Bundle: name, Err: secret.ErrNotFound}
 }
 
-func (noStore) List(context.Context) ([]string, error) { return nil, nil }
+func (s noStore) List(ctx context.Context) ([]string, error) {
+	st, err := s.real()
+	if err != nil || st == nil {
+		return nil, err
+	}
+	return st.List(ctx)
+}
+
+// Watch implements secret.Watcher: it looks for the folder every
+// secret.PollInterval; once it exists, it reports each of names (their
+// bundles may have come with it), then what the FileStore's Watch reports.
+// If that store does not open, the names are reported once, so that the
+// next resolution says why, and nothing more. The channel closes when ctx
+// ends.
+func (s noStore) Watch(ctx context.Context, names ...string) (<-chan string, error) {
+	for i, n := range names {
+		if !validBundleName(n) {
+			return nil, fmt.Errorf("cannot watch bundle %d of %d: %s", i+1, len(names), notANameHint(n, bundleNameRule))
+		}
+	}
+	out := make(chan string)
+	go func() {
+		defer close(out)
+		tick := time.NewTicker(secret.PollInterval)
+		defer tick.Stop()
+		for {
+			if _, err := os.Stat(s.dir); err == nil {
+				break
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+			}
+		}
+		var changes <-chan string
+		if st, err := s.real(); err == nil && st != nil {
+			if w, ok := st.(secret.Watcher); ok {
+				changes, _ = w.Watch(ctx, names...) // nil on error: nothing more
+			}
+		}
+		if !sendAll(ctx, out, names) {
+			return
+		}
+		for {
+			select {
+			case n, ok := <-changes:
+				if !ok {
+					<-ctx.Done()
+					return
+				}
+				select {
+				case out <- n:
+				case <-ctx.Done():
+					return
+				}
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return out, nil
+}
+
+// sendAll sends each of names on out, and reports false if ctx ended first.
+func sendAll(ctx context.Context, out chan<- string, names []string) bool {
+	for _, n := range names {
+		select {
+		case out <- n:
+		case <-ctx.Done():
+			return false
+		}
+	}
+	return true
+}
 
 func (s noStore) Set(context.Context, string, map[string]string) error { return s.readOnly() }
 
