@@ -77,6 +77,14 @@ func (w *watchedRun) next(d time.Duration) string {
 	}
 }
 
+// restarted checks that the child stops and a new one starts with TOKEN
+// set to token, each within 2 s: a restart as watchChild prints it.
+func (w *watchedRun) restarted(token string) {
+	w.t.Helper()
+	require.Equal(w.t, "stop", w.next(2*time.Second))
+	require.Equal(w.t, "start "+token, w.next(2*time.Second))
+}
+
 // quiet fails if the child prints a line within d.
 func (w *watchedRun) quiet(d time.Duration) {
 	w.t.Helper()
@@ -135,8 +143,7 @@ func TestRunWatchRestarts(t *testing.T) {
 	assert.Contains(t, w.errors(), "TOKEN")
 	// Fixed: the next change restarts it.
 	s.okBinary("", "secrets", "set", "app", "TOKEN=fake-4")
-	require.Equal(t, "stop", w.next(2*time.Second))
-	require.Equal(t, "start fake-4", w.next(2*time.Second))
+	w.restarted("fake-4")
 	// Another bundle: nothing.
 	s.okBinary("", "secrets", "set", "unrelated", "TOKEN=fake-5")
 	w.quiet(time.Second)
@@ -222,8 +229,7 @@ func TestRunWatchProject(t *testing.T) {
 	w := s.startWatch("run", "--watch", "-f", "api", "--", "sh", "-c", watchChild)
 	require.Equal(t, "start fake-1", w.next(10*time.Second))
 	s.write("api.env", "TOKEN=fake-2\n")
-	require.Equal(t, "stop", w.next(2*time.Second))
-	require.Equal(t, "start fake-2", w.next(2*time.Second))
+	w.restarted("fake-2")
 	s.ok("", "secrets", "set", "base", "TOKEN=fake-3") // the function's .env wins
 	w.quiet(time.Second)
 	code, _ := w.stop()
@@ -242,11 +248,9 @@ func TestRunWatchProjectOptionalAppears(t *testing.T) {
 	w := s.startWatch("run", "--watch", "--", "sh", "-c", watchChild)
 	require.Equal(t, "start fake-1", w.next(10*time.Second))
 	s.ok("", "secrets", "set", "later", "TOKEN=fake-2")
-	require.Equal(t, "stop", w.next(2*time.Second))
-	require.Equal(t, "start fake-2", w.next(2*time.Second))
+	w.restarted("fake-2")
 	s.write("local.env", "TOKEN=fake-3\n")
-	require.Equal(t, "stop", w.next(2*time.Second))
-	require.Equal(t, "start fake-3", w.next(2*time.Second))
+	w.restarted("fake-3")
 	code, _ := w.stop()
 	assert.Equal(t, 0, code)
 }
@@ -263,11 +267,9 @@ func TestRunWatchNoStoreFolderYet(t *testing.T) {
 	_, err := os.Stat(s.store)
 	require.ErrorIs(t, err, os.ErrNotExist, "run --watch made the store folder")
 	s.ok("", "secrets", "set", "later", "TOKEN=fake-1")
-	require.Equal(t, "stop", w.next(2*time.Second))
-	require.Equal(t, "start fake-1", w.next(2*time.Second))
+	w.restarted("fake-1")
 	s.ok("", "secrets", "set", "later", "TOKEN=fake-2") // watched through the store now
-	require.Equal(t, "stop", w.next(2*time.Second))
-	require.Equal(t, "start fake-2", w.next(2*time.Second))
+	w.restarted("fake-2")
 	code, _ := w.stop()
 	assert.Equal(t, 0, code)
 }
