@@ -111,18 +111,9 @@ func dotenvLeakCases() []leakCase {
 // storeLeakCases are the error paths of the encrypted store and its key.
 func storeLeakCases() []leakCase {
 	ctx := context.Background()
-	newStore := func(t *testing.T) (*secret.FileStore, string) {
-		key, err := secret.GenerateKey()
-		require.NoError(t, err)
-		dir := filepath.Join(t.TempDir(), "store")
-		st, err := secret.OpenFileStore(dir, key)
-		require.NoError(t, err)
-		require.NoError(t, st.Set(ctx, "app", map[string]string{"TOKEN": canary}))
-		return st, dir
-	}
 	return []leakCase{
 		{"bundle opened with the wrong key", func(t *testing.T) error {
-			_, dir := newStore(t)
+			_, _, dir := newCanaryStore(t)
 			other, err := secret.GenerateKey()
 			require.NoError(t, err)
 			st, err := secret.OpenFileStore(dir, other)
@@ -130,7 +121,7 @@ func storeLeakCases() []leakCase {
 			return resolveErr(t, secret.Resolver{Store: st}, secret.FromName("app"))
 		}},
 		{"tampered bundle", func(t *testing.T) error {
-			st, dir := newStore(t)
+			st, _, dir := newCanaryStore(t)
 			path := filepath.Join(dir, "app.sealed")
 			data, err := os.ReadFile(path)
 			require.NoError(t, err)
@@ -139,11 +130,11 @@ func storeLeakCases() []leakCase {
 			return resolveErr(t, secret.Resolver{Store: st}, secret.FromName("app"))
 		}},
 		{"set a value with NUL", func(t *testing.T) error {
-			st, _ := newStore(t)
+			st, _, _ := newCanaryStore(t)
 			return st.Set(ctx, "app", map[string]string{"TOKEN": canary + "\x00"})
 		}},
 		{"set an oversized value", func(t *testing.T) error {
-			st, _ := newStore(t)
+			st, _, _ := newCanaryStore(t)
 			return st.Update(ctx, "app", func(env map[string]string) error {
 				env["BIG"] = strings.Repeat(canary, 2000)
 				return nil
@@ -164,50 +155,58 @@ func storeLeakCases() []leakCase {
 	}
 }
 
+// newCanaryStore returns a new FileStore, its key and its folder, with the
+// canary as the value of TOKEN in bundle app.
+func newCanaryStore(t *testing.T) (*secret.FileStore, secret.Key, string) {
+	t.Helper()
+	key, err := secret.GenerateKey()
+	require.NoError(t, err)
+	dir := filepath.Join(t.TempDir(), "store")
+	st, err := secret.OpenFileStore(dir, key)
+	require.NoError(t, err)
+	require.NoError(t, st.Set(context.Background(), "app", map[string]string{"TOKEN": canary}))
+	return st, key, dir
+}
+
 // nameLeakCases give every call that takes a bundle, environment or
 // variable name a name with a value in it, KEY=VALUE pasted where the name
 // goes, and every call that takes entries a key with a value in it.
 func nameLeakCases() []leakCase {
 	ctx := context.Background()
 	const bad = "app=" + canary
-	newStore := func(t *testing.T) (*secret.FileStore, secret.Key, string) {
-		key, err := secret.GenerateKey()
-		require.NoError(t, err)
-		dir := filepath.Join(t.TempDir(), "store")
-		st, err := secret.OpenFileStore(dir, key)
-		require.NoError(t, err)
-		require.NoError(t, st.Set(ctx, "app", map[string]string{"TOKEN": canary}))
-		return st, key, dir
-	}
 	noop := func(map[string]string) error { return nil }
 	return []leakCase{
-		{"Get", func(t *testing.T) error { st, _, _ := newStore(t); _, err := st.Get(ctx, bad); return err }},
+		{"Get", func(t *testing.T) error { st, _, _ := newCanaryStore(t); _, err := st.Get(ctx, bad); return err }},
 		{"Set", func(t *testing.T) error {
-			st, _, _ := newStore(t)
+			st, _, _ := newCanaryStore(t)
 			return st.Set(ctx, bad, map[string]string{"TOKEN": canary})
 		}},
-		{"Update", func(t *testing.T) error { st, _, _ := newStore(t); return st.Update(ctx, bad, noop) }},
-		{"Delete", func(t *testing.T) error { st, _, _ := newStore(t); return st.Delete(ctx, bad) }},
-		{"History", func(t *testing.T) error { st, _, _ := newStore(t); _, err := st.History(ctx, bad); return err }},
+		{"Update", func(t *testing.T) error { st, _, _ := newCanaryStore(t); return st.Update(ctx, bad, noop) }},
+		{"Delete", func(t *testing.T) error { st, _, _ := newCanaryStore(t); return st.Delete(ctx, bad) }},
+		{"History", func(t *testing.T) error { st, _, _ := newCanaryStore(t); _, err := st.History(ctx, bad); return err }},
 		{"GetVersion", func(t *testing.T) error {
-			st, _, _ := newStore(t)
+			st, _, _ := newCanaryStore(t)
 			_, err := st.GetVersion(ctx, bad, 1)
 			return err
 		}},
-		{"Rollback", func(t *testing.T) error { st, _, _ := newStore(t); return st.Rollback(ctx, bad, 1) }},
-		{"Watch", func(t *testing.T) error { st, _, _ := newStore(t); _, err := st.Watch(ctx, "app", bad); return err }},
+		{"Rollback", func(t *testing.T) error { st, _, _ := newCanaryStore(t); return st.Rollback(ctx, bad, 1) }},
+		{"Watch", func(t *testing.T) error {
+			st, _, _ := newCanaryStore(t)
+			_, err := st.Watch(ctx, "app", bad)
+			return err
+		}},
 		{"InEnvironment", func(t *testing.T) error {
-			st, _, _ := newStore(t)
+			st, _, _ := newCanaryStore(t)
 			_, err := st.InEnvironment(bad)
 			return err
 		}},
 		{"OpenFileStoreOptions environment", func(t *testing.T) error {
-			_, key, dir := newStore(t)
+			_, key, dir := newCanaryStore(t)
 			_, err := secret.OpenFileStoreOptions(dir, key, secret.StoreOptions{Environment: bad})
 			return err
 		}},
 		{"FromName", func(t *testing.T) error {
-			st, _, _ := newStore(t)
+			st, _, _ := newCanaryStore(t)
 			return resolveErr(t, secret.Resolver{Store: st}, secret.FromMap(map[string]string{"A": canary}), secret.FromName(bad))
 		}},
 		{"FromEnviron", func(t *testing.T) error {
@@ -217,11 +216,11 @@ func nameLeakCases() []leakCase {
 			return resolveErr(t, secret.Resolver{}, secret.FromMap(map[string]string{"TOKEN=" + canary: canary}))
 		}},
 		{"Set key", func(t *testing.T) error {
-			st, _, _ := newStore(t)
+			st, _, _ := newCanaryStore(t)
 			return st.Set(ctx, "app", map[string]string{"TOKEN=" + canary: canary})
 		}},
 		{"Update key", func(t *testing.T) error {
-			st, _, _ := newStore(t)
+			st, _, _ := newCanaryStore(t)
 			return st.Update(ctx, "app", func(env map[string]string) error {
 				env["TOKEN="+canary] = canary
 				return nil
@@ -238,18 +237,9 @@ func nameLeakCases() []leakCase {
 // methods, with the canary in the store, in a value or in a file.
 func apiLeakCases() []leakCase {
 	ctx := context.Background()
-	newStore := func(t *testing.T) (*secret.FileStore, secret.Key, string) {
-		key, err := secret.GenerateKey()
-		require.NoError(t, err)
-		dir := filepath.Join(t.TempDir(), "store")
-		st, err := secret.OpenFileStore(dir, key)
-		require.NoError(t, err)
-		require.NoError(t, st.Set(ctx, "app", map[string]string{"TOKEN": canary}))
-		return st, key, dir
-	}
 	return []leakCase{
 		{"write under another key", func(t *testing.T) error {
-			_, _, dir := newStore(t)
+			_, _, dir := newCanaryStore(t)
 			other, err := secret.GenerateKey()
 			require.NoError(t, err)
 			st, err := secret.OpenFileStore(dir, other)
@@ -257,7 +247,7 @@ func apiLeakCases() []leakCase {
 			return st.Set(ctx, "new", map[string]string{"TOKEN": canary})
 		}},
 		{"history under another key", func(t *testing.T) error {
-			_, _, dir := newStore(t)
+			_, _, dir := newCanaryStore(t)
 			other, err := secret.GenerateKey()
 			require.NoError(t, err)
 			st, err := secret.OpenFileStore(dir, other)
@@ -265,30 +255,30 @@ func apiLeakCases() []leakCase {
 			_, err = st.GetVersion(ctx, "app", 1)
 			return err
 		}},
-		{"rotate to the zero key", func(t *testing.T) error { st, _, _ := newStore(t); return st.Rotate(ctx, secret.Key{}) }},
+		{"rotate to the zero key", func(t *testing.T) error { st, _, _ := newCanaryStore(t); return st.Rotate(ctx, secret.Key{}) }},
 		{"open with the zero key", func(t *testing.T) error {
-			_, _, dir := newStore(t)
+			_, _, dir := newCanaryStore(t)
 			_, err := secret.OpenFileStore(dir, secret.Key{})
 			return err
 		}},
 		{"a version that is not there", func(t *testing.T) error {
-			st, _, _ := newStore(t)
+			st, _, _ := newCanaryStore(t)
 			_, err := st.GetVersion(ctx, "app", 99)
 			return err
 		}},
 		{"roll back to a version that is not there", func(t *testing.T) error {
-			st, _, _ := newStore(t)
+			st, _, _ := newCanaryStore(t)
 			return st.Rollback(ctx, "app", 99)
 		}},
 		{"Update that fails", func(t *testing.T) error {
-			st, _, _ := newStore(t)
+			st, _, _ := newCanaryStore(t)
 			return st.Update(ctx, "app", func(env map[string]string) error {
 				env["TOKEN"] = canary + "\x00"
 				return nil
 			})
 		}},
 		{"write from inside Update", func(t *testing.T) error {
-			st, _, _ := newStore(t)
+			st, _, _ := newCanaryStore(t)
 			return st.Update(ctx, "app", func(env map[string]string) error {
 				return st.Set(ctx, "other", map[string]string{"TOKEN": env["TOKEN"]})
 			})
